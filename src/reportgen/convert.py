@@ -1,0 +1,151 @@
+""".docx → PDF with headless LibreOffice: one process for all documents of a build.
+
+LibreOffice costs 1.5-2 s to start and well under a second per small document once running,
+so every document of a build goes to one ``soffice`` call. It gets a profile directory of its
+own (a desktop LibreOffice or a stale lock cannot capture it) and a timeout, after which its
+whole process group is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .diagnostics import ReportgenError
+
+# Tagged PDF/A-2b with bookmarks from headings and the document title shown in the window:
+# what the Public Sector Bodies Accessibility Regulations and the record-keepers need.
+PDF_EXPORT_OPTIONS: dict[str, tuple[str, object]] = {
+    "SelectPdfVersion": ("long", 2),
+    "UseTaggedPDF": ("boolean", True),
+    "ExportBookmarks": ("boolean", True),
+    "DisplayPDFDocumentTitle": ("boolean", True),
+    "ExportNotes": ("boolean", False),
+    "UseLosslessCompression": ("boolean", True),
+}
+DEFAULT_TIMEOUT = 180.0
+# One soffice call silently drops files past roughly 250 arguments.
+MAX_FILES_PER_CALL = 200
+
+
+class ConversionError(ReportgenError):
+    """LibreOffice is missing, hung, crashed, or did not write a PDF."""
+
+
+def find_soffice() -> str:
+    """The LibreOffice executable: ``$REPORTGEN_SOFFICE``, else ``soffice`` on the PATH."""
+    configured = os.environ.get("REPORTGEN_SOFFICE")
+    candidates = [configured] if configured else ["soffice", "libreoffice"]
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise ConversionError(
+        "LibreOffice not found: install it (Debian/Ubuntu: apt-get install -y "
+        "--no-install-recommends libreoffice-writer-nogui fonts-liberation) or set "
+        "REPORTGEN_SOFFICE to the soffice executable"
+    )
+
+
+def filter_argument() -> str:
+    """The ``--convert-to`` value: the PDF export filter with its options as JSON."""
+    options = {
+        k: {"type": t, "value": str(v).lower() if t == "boolean" else str(v)}
+        for k, (t, v) in PDF_EXPORT_OPTIONS.items()
+    }
+    return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
+
+
+def convert_to_pdf(
+    documents: Sequence[Path], outdir: Path, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[Path, Path]:
+    """Convert every .docx in ``documents`` to ``outdir/<stem>.pdf``; return docx → pdf.
+
+    Documents whose PDF is missing after the first run are tried once more before failing.
+    """
+    soffice = find_soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    pending = list(documents)
+    for attempt in (1, 2):
+        failures: list[str] = []
+        for start in range(0, len(pending), MAX_FILES_PER_CALL):
+            chunk = pending[start : start + MAX_FILES_PER_CALL]
+            try:
+                _run(soffice, chunk, outdir, timeout)
+            except ConversionError as exc:
+                failures.append(str(exc))
+        pending = [d for d in pending if not _pdf_ok(outdir / f"{d.stem}.pdf")]
+        if not pending:
+            return {d: outdir / f"{d.stem}.pdf" for d in documents}
+        if attempt == 2:
+            names = ", ".join(d.name for d in pending)
+            reason = "; ".join(failures) or "LibreOffice exited without writing it"
+            raise ConversionError(f"no PDF for {names}: {reason}")
+    raise AssertionError("unreachable")
+
+
+def _pdf_ok(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="reportgen-lo-") as profile:
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            filter_argument(),
+            "--outdir",
+            str(outdir),
+            *(str(d) for d in documents),
+        ]
+        names = ", ".join(d.name for d in documents)
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise ConversionError(f"cannot start LibreOffice ({soffice}): {exc.strerror}") from None
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise ConversionError(
+                f"LibreOffice did not finish converting {names} within {timeout:g} s and was stopped"
+            ) from None
+        finally:
+            _kill_group(process)
+        if process.returncode != 0:
+            tail = output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            raise ConversionError(
+                f"LibreOffice failed converting {names} (exit {process.returncode}): {tail[0]}"
+            )
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill LibreOffice and anything it started (oosplash starts soffice.bin as a child)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()

@@ -1,0 +1,211 @@
+"""YAML files → plain data that remembers the file, line and column of every key and value.
+
+Only YAML's safe subset is loaded; duplicate keys, unknown tags, impossible dates and
+alias bombs are diagnostics, never exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, ReportgenError, format_key
+
+KeyPath = tuple[str | int, ...]
+
+# An author's inputs are a few hundred values; aliases that expand past this are an attack
+# (the "billion laughs") or a mistake, and either way would exhaust memory.
+MAX_NODES = 200_000
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value was written: the file as the user named it, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+
+@dataclass
+class Inputs:
+    """Every input file merged into one tree, keyed by file stem (and folder for subfolders).
+
+    ``inputs/programme.yaml`` becomes ``data["programme"]``;
+    ``inputs/reports/cabinet-report.yaml`` becomes ``data["reports"]["cabinet-report"]``.
+    """
+
+    root: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    files: dict[KeyPath, Path] = field(default_factory=dict)
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def position(self, path: KeyPath, *, of_key: bool = False) -> Position:
+        """The position of ``path``, or of its nearest ancestor that was written down."""
+        table = self.keys if of_key else self.values
+        for n in range(len(path), -1, -1):
+            found = table.get(path[:n]) or self.values.get(path[:n])
+            if found:
+                return found
+        return Position(str(self.root), 0, 0)
+
+    def file_of(self, path: KeyPath) -> tuple[KeyPath, Path] | None:
+        """The file that holds ``path`` and the file's own prefix in the merged tree."""
+        for n in range(len(path), 0, -1):
+            if path[:n] in self.files:
+                return path[:n], self.files[path[:n]]
+        return None
+
+    def diagnostic(self, path: KeyPath, message: str, *, of_key: bool = False) -> Diagnostic:
+        """An error at ``path``, with the key shown relative to the file that holds it."""
+        pos = self.position(path, of_key=of_key)
+        owner = self.file_of(path)
+        local = path[len(owner[0]) :] if owner else path
+        return Diagnostic(pos.file, pos.line, pos.col, "error", message, format_key(local))
+
+    def source_files(self) -> list[Path]:
+        """Every input file, in a stable order."""
+        return sorted(self.files.values())
+
+
+def load_inputs(root: Path) -> Inputs:
+    """Load every ``*.yaml`` under ``root`` into one :class:`Inputs`; raise on any problem."""
+    if not root.is_dir():
+        raise ReportgenError(
+            Diagnostic(str(root), 0, 0, "error", "inputs directory not found (see --inputs)")
+        )
+    inputs = Inputs(root=root)
+    problems: list[Diagnostic] = []
+    paths = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    if not paths:
+        problems.append(Diagnostic(str(root), 0, 0, "error", "no .yaml files in inputs directory"))
+    for path in paths:
+        rel = path.relative_to(root)
+        prefix: KeyPath = (*rel.parent.parts, rel.stem)
+        if any(p.startswith(".") for p in prefix):
+            continue
+        try:
+            _load_file(path, prefix, inputs)
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise ReportgenError(problems)
+    return inputs
+
+
+def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportgenError(
+            Diagnostic(display, 1, 1, "error", f"not UTF-8 text ({exc.reason})")
+        ) from None
+    except OSError as exc:
+        raise ReportgenError(
+            Diagnostic(display, 0, 0, "error", f"cannot read: {exc.strerror}")
+        ) from None
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        builder = _Builder(loader, display, inputs, prefix)
+        value = {} if node is None else builder.build(node, prefix)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise ReportgenError(
+            Diagnostic(display, line, col, "error", f"YAML syntax: {message}")
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ReportgenError(Diagnostic(display, 1, 1, "error", f"YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise ReportgenError(builder.problems)
+    if not isinstance(value, dict):
+        raise ReportgenError(
+            Diagnostic(display, 1, 1, "error", "the file must be a mapping of keys to values")
+        )
+
+    parent = inputs.data
+    for part in prefix[:-1]:
+        parent = parent.setdefault(part, {})
+    parent[prefix[-1]] = value
+    inputs.files[prefix] = path
+    inputs.values.setdefault(prefix, Position(display, 1, 1))
+    inputs.keys.setdefault(prefix, Position(display, 1, 1))
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain Python values, recording positions."""
+
+    def __init__(self, loader: yaml.SafeLoader, display: str, inputs: Inputs, prefix: KeyPath):
+        self.loader = loader
+        self.display = display
+        self.inputs = inputs
+        self.prefix = prefix
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+
+    def _pos(self, node: yaml.Node) -> Position:
+        return Position(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _error(self, node: yaml.Node, path: KeyPath, message: str) -> None:
+        pos = self._pos(node)
+        key = format_key(path[len(self.prefix) :])
+        self.problems.append(Diagnostic(pos.file, pos.line, pos.col, "error", message, key))
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise yaml.MarkedYAMLError(
+                problem="too many values (aliases expanding without limit?)",
+                problem_mark=node.start_mark,
+            )
+        self.inputs.values[path] = self._pos(node)
+        if isinstance(node, yaml.MappingNode):
+            return dict(self._mapping(node, path))
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> Iterator[tuple[str, Any]]:
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
+                self._error(key_node, path, "keys must be plain names (no merge keys or lists)")
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self._error(
+                    key_node, (*path, key), f"duplicate key '{key}' (first at line {first})"
+                )
+                continue
+            seen[key] = key_node
+            self.inputs.keys[(*path, key)] = self._pos(key_node)
+            yield key, self.build(value_node, (*path, key))
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self._error(node, path, exc.problem or "value cannot be read")
+        except ValueError as exc:
+            # PyYAML resolves 2014-02-30 as a timestamp and then fails to construct it.
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self._error(node, path, f"'{node.value}' is not a real date ({exc})")
+            else:
+                self._error(node, path, f"'{node.value}' cannot be read: {exc}")
+        return None

@@ -1,0 +1,95 @@
+"""A .docx template + a context → the bytes of a rendered .docx.
+
+docxtpl runs the whole document XML through one sandboxed, strict, autoescaping Jinja
+environment, so a value like ``Learning & Development`` is escaped once and an undefined
+name stops the build naming the template and the name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+
+from .diagnostics import Diagnostic, ReportgenError
+from .text import describe_template_error, environment
+
+# Zip entries carry a timestamp; pinning it keeps two renders of the same inputs identical.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Document properties LibreOffice carries into the PDF (title, language, author)."""
+
+    title: str
+    language: str
+    author: str
+    date: dt.date
+
+
+def render_docx(template: Path, context: dict[str, Any], properties: Properties) -> bytes:
+    """Render ``template`` with ``context``; raise :class:`ReportgenError` naming the template."""
+    display = str(template)
+    try:
+        document = DocxTemplate(template)
+        document.init_docx()
+    except FileNotFoundError:
+        raise ReportgenError(_error(display, "template not found")) from None
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReportgenError(_error(display, f"not a readable .docx file ({exc})")) from None
+    try:
+        document.render(context, jinja_env=environment(autoescape=True), autoescape=True)
+    except TemplateError as exc:
+        around = _around(exc)
+        message = describe_template_error(exc) + (f" near “{around}”" if around else "")
+        raise ReportgenError(_error(display, message)) from None
+    _set_properties(document, properties)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
+def _error(display: str, message: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "error", message)
+
+
+def _around(exc: TemplateError) -> str:
+    """The document text docxtpl saw around a template error, stripped of XML."""
+    lines = [line.strip() for line in getattr(exc, "docx_context", []) or []]
+    text = re.sub(r"\s+", " ", " ".join(line for line in lines if line)).strip()
+    return text[:120]
+
+
+def _set_properties(document: DocxTemplate, properties: Properties) -> None:
+    core = document.docx.core_properties
+    core.title = properties.title
+    core.language = properties.language
+    core.author = properties.author
+    core.last_modified_by = properties.author
+    stamp = dt.datetime.combine(properties.date, dt.time())
+    core.created = stamp
+    core.modified = stamp
+    core.revision = 1
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Rewrite a .docx zip with fixed entry timestamps, keeping entry order and content."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,128 @@
+"""Checks that span fields and files: references between inputs and rules of the domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .diagnostics import Diagnostic, ReportgenError, did_you_mean
+from .load import Inputs, KeyPath
+from .model import Project
+
+
+def check_project(project: Project, inputs: Inputs) -> None:
+    """Raise with every cross-reference and domain problem in ``project``, all at once."""
+    problems = sorted(_problems(project, inputs))
+    if problems:
+        raise ReportgenError(problems)
+
+
+def _problems(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
+    yield from _organisation_references(project, inputs)
+    yield from _programme_rules(project, inputs)
+    for report_id in project.reports:
+        yield from _report_rules(project, inputs, report_id)
+
+
+def _reference(
+    inputs: Inputs, path: KeyPath, value: str, known: Iterable[str], what: str
+) -> Iterator[Diagnostic]:
+    known = list(known)
+    if value not in known:
+        hint = did_you_mean(value, known)
+        yield inputs.diagnostic(path, f"{what} '{value}' is not defined — {hint}")
+
+
+def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
+    orgs = project.organisations.keys()
+    programme = project.programme
+    where: list[tuple[KeyPath, str]] = [
+        (("programme", "lead_council"), programme.lead_council),
+        (("programme", "partner_council"), programme.partner_council),
+        (("programme", "fund", "awarded_by"), programme.fund.awarded_by),
+        (("programme", "design_programme", "provider"), programme.design_programme.provider),
+    ]
+    where += [(("programme", "partners", i), p) for i, p in enumerate(programme.partners)]
+    for i, shared in enumerate(programme.shared_services):
+        where += [
+            (("programme", "shared_services", i, "partners", j), p)
+            for j, p in enumerate(shared.partners)
+        ]
+    where += [
+        (("meetings", m, "council"), meeting.council) for m, meeting in project.meetings.items()
+    ]
+    where += [(("reports", r, "council"), report.council) for r, report in project.reports.items()]
+    for path, value in where:
+        yield from _reference(inputs, path, value, orgs, "organisation")
+
+
+def _programme_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
+    programme = project.programme
+    savings = programme.savings_estimate
+    if savings.low > savings.high:
+        yield inputs.diagnostic(
+            ("programme", "savings_estimate", "low"),
+            f"the low estimate ({savings.low}) is more than the high estimate ({savings.high})",
+        )
+    fund = programme.fund
+    committed = sum(t.amount for t in fund.tranches.values())
+    if committed > fund.total:
+        yield inputs.diagnostic(
+            ("programme", "fund", "total"),
+            f"the tranches add up to {committed}, more than the fund's total of {fund.total}",
+        )
+    for name, tranche in fund.tranches.items():
+        path: KeyPath = ("programme", "fund", "tranches", name)
+        if tranche.project_cap is not None and tranche.project_cap > tranche.amount:
+            yield inputs.diagnostic(
+                (*path, "project_cap"),
+                f"a project cap of {tranche.project_cap} is more than the tranche's "
+                f"{tranche.amount}",
+            )
+        eoi, full = tranche.eoi_deadline, tranche.full_bid_deadline
+        if eoi and full and eoi >= full:
+            yield inputs.diagnostic(
+                (*path, "full_bid_deadline"),
+                f"full bids are due ({full}) before expressions of interest close ({eoi})",
+            )
+
+
+def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[Diagnostic]:
+    report = project.reports[report_id]
+    base: KeyPath = ("reports", report_id)
+    yield from _reference(inputs, (*base, "meeting"), report.meeting, project.meetings, "meeting")
+    council = project.organisations.get(report.council)
+    if council is not None:
+        yield from _reference(
+            inputs,
+            (*base, "signatory"),
+            report.signatory,
+            council.signatories,
+            f"signatory of {council.name}",
+        )
+    for i, section in enumerate(report.sections):
+        needs = {"option-summaries": "options", "option-analyses": "options"}.get(
+            section.generate or "", section.generate
+        )
+        if needs and not getattr(report, needs):
+            yield inputs.diagnostic(
+                (*base, "sections", i, "generate"),
+                f"this section is generated from '{needs}', but the report has none",
+            )
+    seen: dict[str, KeyPath] = {}
+    labelled: list[tuple[KeyPath, str | None]] = [
+        ((*base, "sections", i, "paragraphs", j, "id"), p.id)
+        for i, s in enumerate(report.sections)
+        for j, p in enumerate(s.paragraphs)
+    ]
+    labelled += [((*base, "options", i, "id"), o.id) for i, o in enumerate(report.options)]
+    labelled += [
+        ((*base, "recommendations", i, "id"), r.id) for i, r in enumerate(report.recommendations)
+    ]
+    for path, label in labelled:
+        if label is None:
+            continue
+        if label in seen:
+            first = inputs.position(seen[label])
+            yield inputs.diagnostic(path, f"id '{label}' is already used at line {first.line}")
+        else:
+            seen[label] = path
