@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 from typing import Any
 
 import yaml
@@ -21,6 +22,32 @@ KeyPath = tuple[str | int, ...]
 # (the "billion laughs") or a mistake, and either way would exhaust memory.
 MAX_NODES = 200_000
 YAML_SUFFIXES = (".yaml", ".yml")
+_CORE = "tag:yaml.org,2002:"
+ALLOWED_TAGS = {
+    _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, closer to YAML 1.2 where 1.1 surprises authors.
+
+    ``yes``/``no``/``on``/``off`` stay text (a council called "NO" is not False), and
+    ``5e5`` is a number, as it is in YAML 1.2 and JSON.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _CORE + "bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _CORE + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    _CORE + "float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +139,7 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
             Diagnostic(display, 0, 0, "error", f"cannot read: {exc.strerror}")
         ) from None
 
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         builder = _Builder(loader, display, inputs, prefix)
@@ -147,7 +174,7 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
 class _Builder:
     """Turns a composed YAML node tree into plain Python values, recording positions."""
 
-    def __init__(self, loader: yaml.SafeLoader, display: str, inputs: Inputs, prefix: KeyPath):
+    def __init__(self, loader: _Loader, display: str, inputs: Inputs, prefix: KeyPath):
         self.loader = loader
         self.display = display
         self.inputs = inputs
@@ -171,6 +198,9 @@ class _Builder:
                 problem_mark=node.start_mark,
             )
         self.inputs.values[path] = self._pos(node)
+        if node.tag not in ALLOWED_TAGS:
+            self._error(node, path, f"the tag {node.tag} is not allowed in inputs")
+            return None
         if isinstance(node, yaml.MappingNode):
             return dict(self._mapping(node, path))
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,44 @@
+"""Shared fixtures: the example inputs, copies of them to break, and one real build."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reportgen.build import BuildResult, Paths, build
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_INPUTS = ROOT / "inputs"
+TEMPLATES = ROOT / "templates"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the example inputs that a test may edit."""
+    target = tmp_path / "inputs"
+    shutil.copytree(EXAMPLE_INPUTS, target)
+    return target
+
+
+@pytest.fixture
+def edit() -> Callable[[Path, str, str], None]:
+    """Replace exactly one occurrence of ``old`` with ``new`` in a file."""
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return replace
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    """The example built once, with the real LibreOffice, for the PDF tests to inspect."""
+    out = tmp_path_factory.mktemp("build")
+    result = build(Paths(EXAMPLE_INPUTS, TEMPLATES, out))
+    return out, result
