@@ -242,10 +242,19 @@ def parse_project(inputs: Inputs) -> Project:
 
 
 def _diagnostics(exc: ValidationError, inputs: Inputs) -> list[Diagnostic]:
-    by_path: dict[KeyPath, list[dict[str, Any]]] = {}
+    # Errors from the branches of one union (``date | Unknown``) share the written path up to
+    # the union; of those, only the branches that matched the author's value furthest are
+    # reported, as JSON Schema validators pick the best match.
+    by_union: dict[KeyPath, list[tuple[KeyPath, dict[str, Any]]]] = {}
     for error in exc.errors():
-        path = _written_path(error, inputs.data)
-        by_path.setdefault(path, []).append(error)
+        path, union = _written_path(error, inputs.data)
+        by_union.setdefault(union, []).append((path, error))
+    by_path: dict[KeyPath, list[dict[str, Any]]] = {}
+    for candidates in by_union.values():
+        deepest = max(len(path) for path, _ in candidates)
+        for path, error in candidates:
+            if len(path) == deepest:
+                by_path.setdefault(path, []).append(error)
     found = []
     for path, errors in by_path.items():
         first = errors[0]
@@ -260,10 +269,13 @@ def _diagnostics(exc: ValidationError, inputs: Inputs) -> list[Diagnostic]:
     return found
 
 
-def _written_path(error: dict[str, Any], data: Any) -> KeyPath:
+def _written_path(error: dict[str, Any], data: Any) -> tuple[KeyPath, KeyPath]:
     """The part of an error's location that names keys an author wrote, without the names
-    pydantic adds for the branches of a union (``str``, ``Unknown``, ``function-after[...]``)."""
+    pydantic adds for the branches of a union (``str``, ``Unknown``, ``function-after[...]``);
+    and the written path up to the first such branch name (the whole path if there is none).
+    """
     path: list[str | int] = []
+    union: KeyPath | None = None
     node = data
     loc = error["loc"]
     for i, part in enumerate(loc):
@@ -272,19 +284,21 @@ def _written_path(error: dict[str, Any], data: Any) -> KeyPath:
             isinstance(node, list) and isinstance(part, int) and part < len(node)
         ):
             node = node[part]
-        elif last and error["type"] in ("extra_forbidden", "missing") and isinstance(node, dict):
-            pass
-        else:
+        elif not (last and error["type"] in ("extra_forbidden", "missing")):
+            if union is None:
+                union = tuple(path)
             continue
         path.append(part)
-    return tuple(path)
+    return tuple(path), tuple(path) if union is None else union
 
 
 def _message(errors: list[dict[str, Any]]) -> str:
     messages = []
     for error in errors:
         message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "model_type" or error["type"] == "model_attributes_type":
+        if error.get("input", "") is None:
+            message = "a value is needed here, but it is empty"
+        elif error["type"] == "model_type" or error["type"] == "model_attributes_type":
             message = "expected a mapping of keys to values"
         elif error["type"] == "string_pattern_mismatch":
             message = "expected an id of lower-case letters, digits and hyphens"

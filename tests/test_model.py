@@ -1,0 +1,98 @@
+"""The model: typed inputs, with every mistake located at its file, line and key."""
+
+import pytest
+
+from reportgen.build import load_project
+from reportgen.diagnostics import ReportgenError
+
+
+def problems(inputs) -> list[str]:
+    with pytest.raises(ReportgenError) as caught:
+        load_project(inputs)
+    return [str(d) for d in caught.value.diagnostics]
+
+
+def test_the_example_inputs_are_valid(example_copy):
+    project, inputs = load_project(example_copy)
+    assert project.reports["cabinet-report"].title == "Transformation and Shared Services"
+    assert len(inputs.files) == 4
+
+
+def test_a_misspelt_key_names_the_nearest_known_key(example_copy, edit):
+    report = example_copy / "reports" / "cabinet-report.yaml"
+    edit(report, "\nrecommendations:\n", "\nrecomendations:\n")
+    found = problems(example_copy)
+    assert any(
+        p.startswith(f"{report}:")
+        and "unknown key 'recomendations' — did you mean 'recommendations'?" in p
+        and p.endswith("[recomendations]")
+        for p in found
+    ), found
+
+
+def test_money_written_as_words_is_an_error_at_its_line(example_copy, edit):
+    programme = example_copy / "programme.yaml"
+    edit(programme, "total: 320_000_000", "total: £320 million")
+    (found,) = problems(example_copy)
+    line = next(
+        n for n, text in enumerate(programme.read_text().splitlines(), 1) if "£320" in text
+    )
+    assert found == (
+        f"{programme}:{line}:10: error: money must be a number of pounds, "
+        "e.g. 320_000_000 or 0.5e6 [fund.total]"
+    )
+
+
+def test_a_missing_required_key_is_named(example_copy, edit):
+    report = example_copy / "reports" / "cabinet-report.yaml"
+    edit(report, "author: Rachel Johnson/Jason Whaler\n", "")
+    (found,) = problems(example_copy)
+    assert "missing required key 'author'" in found
+    assert found.startswith(f"{report}:")
+
+
+def test_a_date_written_as_text_is_an_error(example_copy, edit):
+    edit(example_copy / "reports" / "cabinet-report.yaml", "date: 2014-05-22", "date: 22 May 2014")
+    (found,) = problems(example_copy)
+    assert "expected a date written as YYYY-MM-DD" in found
+    assert found.endswith("[date]")
+
+
+def test_an_unknown_fact_must_say_why(example_copy, edit):
+    meetings = example_copy / "meetings.yaml"
+    edit(
+        meetings,
+        'date: {unknown: "The 22 May 2014 report does not give the date of the Cabinet meeting"}',
+        "date: {unknown: }",
+    )
+    (found,) = problems(example_copy)
+    assert found.startswith(f"{meetings}:7:18: error: a value is needed here, but it is empty")
+    assert found.endswith("[cabinet.date.unknown]")
+
+
+def test_a_section_needs_paragraphs_or_generated_content(example_copy, edit):
+    edit(
+        example_copy / "reports" / "cabinet-report.yaml",
+        "    generate: recommendations\n",
+        "    generate: recommendations\n    paragraphs: [{text: extra}]\n",
+    )
+    (found,) = problems(example_copy)
+    assert "either 'paragraphs' or 'generate'" in found
+
+
+def test_generated_content_names_what_is_allowed(example_copy, edit):
+    edit(
+        example_copy / "reports" / "cabinet-report.yaml",
+        "generate: recommendations",
+        "generate: recomendations",
+    )
+    (found,) = problems(example_copy)
+    assert "'option-summaries', 'option-analyses' or 'recommendations'" in found
+    assert found.endswith("[sections[7].generate]")
+
+
+def test_an_unknown_input_file_is_an_error(example_copy):
+    (example_copy / "programe.yaml").write_text("x: 1\n")
+    (found,) = problems(example_copy)
+    assert "unknown key 'programe' — did you mean 'programme'?" in found
+    assert found.startswith(f"{example_copy / 'programe.yaml'}:1:1")
