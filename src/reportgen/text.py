@@ -11,12 +11,20 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .model import Unknown
 
 TO_BE_CONFIRMED = "to be confirmed"
+
+
+def _defined(value: Any) -> Any:
+    # Jinja hands a filter an Undefined instead of raising; touching it makes StrictUndefined
+    # raise, so "{{ fund.anounced | date }}" names 'anounced' rather than failing vaguely.
+    if isinstance(value, Undefined):
+        str(value)
+    return value
 
 
 def _plain(number: Decimal) -> str:
@@ -36,7 +44,7 @@ def money(value: Any, style: str = "words") -> str:
     ``style="words"``: ``£320 million``, ``£1.5 billion``, ``£250,000``.
     ``style="m"``: ``£0.5m``, ``£320m``. ``style="full"``: ``£320,000,000``.
     """
-    if isinstance(value, Unknown):
+    if isinstance(_defined(value), Unknown):
         return str(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"money needs a number, not {value!r}")
@@ -63,7 +71,7 @@ def money_range(value: Any, style: str = "words") -> str:
 
 def date(value: Any) -> str:
     """``2014-05-22`` → ``22 May 2014``; a date not yet known → ``to be confirmed``."""
-    if isinstance(value, Unknown):
+    if isinstance(_defined(value), Unknown):
         return str(value)
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -74,7 +82,7 @@ def date(value: Any) -> str:
 
 def financial_year(start_year: Any, separator: str = "/") -> str:
     """The financial year starting in April of ``start_year``: ``2014`` → ``2014/15``."""
-    if isinstance(start_year, Unknown):
+    if isinstance(_defined(start_year), Unknown):
         return str(start_year)
     year = int(start_year)
     return f"{year}{separator}{(year + 1) % 100:02d}"
