@@ -1,0 +1,143 @@
+"""The command line: exit codes, messages without tracebacks, and builds that lose nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+FAKE_SOFFICE = FIXTURES / "fake-soffice"
+
+
+def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def previous_build(example_build, tmp_path) -> Path:
+    """An output directory holding a good earlier build."""
+    out = tmp_path / "build"
+    shutil.copytree(example_build[0], out)
+    return out
+
+
+def test_build_writes_the_documents_and_exits_zero(example_copy, tmp_path):
+    out = tmp_path / "out"
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert {"docx/cabinet-report.docx", "pdf/cabinet-report.pdf", "manifest.json"} <= set(
+        snapshot(out)
+    )
+    assert "built 2 files" in result.stdout
+
+
+def test_the_reportgen_command_is_installed():
+    command = Path(sys.executable).parent / "reportgen"
+    result = subprocess.run([command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "build" in result.stdout
+
+
+def test_validate_passes_on_the_example():
+    result = reportgen("validate")
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+
+
+def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy, edit):
+    edit(example_copy / "programme.yaml", "low: 500_000", "low: half a million")
+    edit(example_copy / "meetings.yaml", "body: Cabinet", "bdy: Cabinet")
+    result = reportgen("validate", "--inputs", str(example_copy))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    meetings = example_copy / "meetings.yaml"
+    assert lines[0] == f"{meetings}:3:1: error: missing required key 'body' [cabinet.body]"
+    assert lines[1] == (
+        f"{meetings}:4:3: error: unknown key 'bdy' — did you mean 'body'? [cabinet.bdy]"
+    )
+    assert lines[2].startswith(f"{example_copy / 'programme.yaml'}:")
+    assert lines[-1] == "3 problems; nothing was changed"
+
+
+def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, example_copy, edit):
+    before = snapshot(previous_build)
+    edit(example_copy / "reports" / "cabinet-report.yaml", "in conjunction with {{ partner }}.", "in conjunction with {{ partnr }}.")
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(previous_build))
+    assert result.returncode == 1
+    assert "partnr" in result.stderr
+    assert snapshot(previous_build) == before
+    assert sorted(p.name for p in previous_build.iterdir()) == ["docx", "manifest.json", "pdf"]
+
+
+def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_path):
+    before = snapshot(previous_build)
+    log = tmp_path / "soffice.log"
+    result = reportgen(
+        "build",
+        "--out",
+        str(previous_build),
+        "--timeout",
+        "2",
+        env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "hang"), "FAKE_SOFFICE_LOG": str(log)},
+    )
+    assert result.returncode == 1
+    assert "cabinet-report.docx" in result.stderr
+    assert "within 2 s and was stopped" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(previous_build) == before
+    for pid in map(int, log.read_text().split()):
+        assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"process {pid} survived"
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_path):
+    before = snapshot(previous_build)
+    log = tmp_path / "soffice.log"
+    result = reportgen(
+        "build",
+        "--out",
+        str(previous_build),
+        env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "crash"), "FAKE_SOFFICE_LOG": str(log)},
+    )
+    assert result.returncode == 1
+    assert len(log.read_text().split()) == 2
+    assert "no PDF for cabinet-report.docx" in result.stderr
+    assert "exit 139" in result.stderr
+    assert snapshot(previous_build) == before
+
+
+def test_missing_libreoffice_says_how_to_install_it(previous_build):
+    result = reportgen(
+        "build", "--out", str(previous_build), env={"REPORTGEN_SOFFICE": "/nonexistent/soffice"}
+    )
+    assert result.returncode == 1
+    assert "LibreOffice not found" in result.stderr
+    assert "apt-get install" in result.stderr
