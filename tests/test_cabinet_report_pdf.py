@@ -9,10 +9,10 @@ import shutil
 import zipfile
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES
 from fidelity import Change, changes, pdf_text, words
+from pypdf import PdfReader
+
 from reportgen.build import Paths, build
 
 REFERENCE = FIXTURES / "cabinet-report-2014-05-22.txt"

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 FAKE_SOFFICE = FIXTURES / "fake-soffice"
@@ -83,7 +82,11 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
 
 def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, example_copy, edit):
     before = snapshot(previous_build)
-    edit(example_copy / "reports" / "cabinet-report.yaml", "in conjunction with {{ partner }}.", "in conjunction with {{ partnr }}.")
+    edit(
+        example_copy / "reports" / "cabinet-report.yaml",
+        "in conjunction with {{ partner }}.",
+        "in conjunction with {{ partnr }}.",
+    )
     result = reportgen("build", "--inputs", str(example_copy), "--out", str(previous_build))
     assert result.returncode == 1
     assert "partnr" in result.stderr

@@ -52,9 +52,10 @@ def test_inserting_a_paragraph_renumbers_the_rest_and_references_follow(example_
 def test_prose_refers_to_facts_written_once(example_copy, edit):
     edit(example_copy / "programme.yaml", "low: 500_000", "low: 600_000")
     context = compose(example_copy)
-    assert "savings in the region of £0.6m to £0.75m for each council" in paragraph(
-        context, "2.12"
-    ).text
+    assert (
+        "savings in the region of £0.6m to £0.75m for each council"
+        in paragraph(context, "2.12").text
+    )
 
 
 def test_bullets_can_be_made_from_a_list_of_facts(example_copy):

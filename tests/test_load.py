@@ -82,8 +82,10 @@ def test_aliases_that_expand_without_limit_are_refused(tmp_path):
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for i, name in enumerate("bcdefgh"):
         previous = "abcdefgh"[i]
-        lines.append(f"{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, "
-                     f"*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]")
+        lines.append(
+            f"{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, "
+            f"*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]"
+        )
     write(tmp_path, "programme.yaml", "\n".join(lines) + "\n")
     assert "too many values" in only_problem(tmp_path)
 

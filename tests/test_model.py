@@ -34,9 +34,7 @@ def test_money_written_as_words_is_an_error_at_its_line(example_copy, edit):
     programme = example_copy / "programme.yaml"
     edit(programme, "total: 320_000_000", "total: £320 million")
     (found,) = problems(example_copy)
-    line = next(
-        n for n, text in enumerate(programme.read_text().splitlines(), 1) if "£320" in text
-    )
+    line = next(n for n, text in enumerate(programme.read_text().splitlines(), 1) if "£320" in text)
     assert found == (
         f"{programme}:{line}:10: error: money must be a number of pounds, "
         "e.g. 320_000_000 or 0.5e6 [fund.total]"

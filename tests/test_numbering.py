@@ -33,5 +33,5 @@ def test_an_undefined_label_suggests_the_nearest():
 def test_a_label_cannot_be_defined_twice():
     labels = Labels()
     labels.define("hub", "2.12")
-    with pytest.raises(LabelError, match="already used by paragraph 2.12"):
+    with pytest.raises(LabelError, match=r"already used by paragraph 2\.12"):
         labels.define("hub", "2.13")

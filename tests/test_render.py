@@ -63,7 +63,7 @@ def test_a_jinja_syntax_error_names_the_template_and_the_text_around_it(tmp_path
 def test_a_file_that_is_not_a_docx_is_refused(tmp_path):
     path = tmp_path / "template.docx"
     path.write_text("not a zip")
-    with pytest.raises(ReportgenError, match="not a readable .docx file"):
+    with pytest.raises(ReportgenError, match=r"not a readable \.docx file"):
         render_docx(path, {}, PROPERTIES)
 
 

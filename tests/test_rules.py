@@ -45,9 +45,15 @@ def test_savings_low_above_high_is_an_error(example_copy, edit):
 
 
 def test_full_bids_cannot_be_due_before_expressions_of_interest(example_copy, edit):
-    edit(example_copy / "programme.yaml", "full_bid_deadline: 2014-10-01", "full_bid_deadline: 2014-06-01")
+    edit(
+        example_copy / "programme.yaml",
+        "full_bid_deadline: 2014-10-01",
+        "full_bid_deadline: 2014-06-01",
+    )
     (found,) = problems(example_copy)
-    assert "full bids are due (2014-06-01) before expressions of interest close (2014-07-01)" in found
+    assert (
+        "full bids are due (2014-06-01) before expressions of interest close (2014-07-01)" in found
+    )
 
 
 def test_tranches_cannot_add_up_to_more_than_the_fund(example_copy, edit):

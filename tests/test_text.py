@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from reportgen.model import Unknown
+from reportgen.model import SavingsEstimate, Unknown
 from reportgen.text import and_list, date, financial_year, money, money_range
-from reportgen.model import SavingsEstimate
 
 
 @pytest.mark.parametrize(
@@ -28,7 +27,12 @@ def test_money_in_words_as_running_text_writes_it(amount, expected):
 
 @pytest.mark.parametrize(
     ("amount", "expected"),
-    [(500_000, "£0.5m"), (750_000, "£0.75m"), (320_000_000, "£320m"), (Decimal("1250000"), "£1.25m")],
+    [
+        (500_000, "£0.5m"),
+        (750_000, "£0.75m"),
+        (320_000_000, "£320m"),
+        (Decimal("1250000"), "£1.25m"),
+    ],
 )
 def test_money_short_form_uses_m(amount, expected):
     assert money(amount, "m") == expected

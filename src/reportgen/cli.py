@@ -59,9 +59,8 @@ def run_build(
         for output in result.outputs:
             pages = f", {output.pages} pages" if output.pages else ""
             print(f"  {out / output.path}  ({output.kind}{pages})")
-        print(
-            f"built {len(result.outputs)} files in {result.seconds:.1f} s; see {out / 'manifest.json'}"
-        )
+        manifest = out / "manifest.json"
+        print(f"built {len(result.outputs)} files in {result.seconds:.1f} s; see {manifest}")
     return EXIT_OK
 
 

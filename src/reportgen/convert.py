@@ -8,6 +8,7 @@ whole process group is killed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -131,7 +132,8 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
         except subprocess.TimeoutExpired:
             _kill_group(process)
             raise ConversionError(
-                f"LibreOffice did not finish converting {names} within {timeout:g} s and was stopped"
+                f"LibreOffice did not finish converting {names} within {timeout:g} s "
+                "and was stopped"
             ) from None
         finally:
             _kill_group(process)
@@ -144,8 +146,6 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill LibreOffice and anything it started (oosplash starts soffice.bin as a child)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait()

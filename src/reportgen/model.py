@@ -263,9 +263,7 @@ def _diagnostics(exc: ValidationError, inputs: Inputs) -> list[Diagnostic]:
             hint = did_you_mean(key, _allowed_keys(path[:-1]))
             found.append(inputs.diagnostic(path, f"unknown key '{key}' — {hint}", of_key=True))
         elif first["type"] == "missing":
-            found.append(
-                inputs.diagnostic(path, f"missing required key '{path[-1]}'", of_key=True)
-            )
+            found.append(inputs.diagnostic(path, f"missing required key '{path[-1]}'", of_key=True))
         else:
             found.append(inputs.diagnostic(path, _message(errors)))
     return found

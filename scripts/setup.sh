@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up reportgen on a fresh Debian 12 / Ubuntu 24.04 machine, then build the example.
+# Installs LibreOffice (no GUI), the Liberation fonts (metric-compatible with Arial), poppler
+# (pdftotext, used by the tests) and Python, and creates .venv with reportgen in it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y --no-install-recommends \
+  python3 python3-venv python3-pip \
+  libreoffice-writer-nogui fonts-liberation poppler-utils \
+  git ca-certificates
+
+# A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+
+.venv/bin/invoke build

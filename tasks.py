@@ -1,0 +1,36 @@
+"""invoke tasks: thin wrappers over ``python -m reportgen`` and the test tools."""
+
+from invoke import task
+
+from reportgen.cli import main as reportgen
+
+
+def _run(*args: str) -> None:
+    code = reportgen(list(args))
+    if code:
+        raise SystemExit(code)
+
+
+@task(help={"inputs": "inputs directory", "out": "output directory"})
+def build(c, inputs="inputs", out="build"):
+    """Build every document to .docx and PDF, and write build/manifest.json."""
+    _run("build", "--inputs", inputs, "--out", out)
+
+
+@task(help={"inputs": "inputs directory"})
+def validate(c, inputs="inputs"):
+    """Check the inputs and list every problem, without building."""
+    _run("validate", "--inputs", inputs)
+
+
+@task
+def test(c):
+    """Run the whole test suite (needs LibreOffice and pdftotext)."""
+    c.run("python -m pytest", pty=False)
+
+
+@task
+def lint(c):
+    """ruff check and format check."""
+    c.run("ruff check src tests tasks.py scripts")
+    c.run("ruff format --check src tests tasks.py scripts")
