@@ -30,8 +30,8 @@ def test_options_and_their_analysis_come_from_one_list(example_copy, edit):
     )
     context = compose(example_copy)
     summaries, analyses = context["sections"][2], context["sections"][3]
-    assert [(p.number, p.heading) for p in summaries.paragraphs][-1] == ("3.5", "Option 5")
-    assert [(p.number, p.heading) for p in analyses.paragraphs][-1] == ("4.5", "Option 5")
+    assert [(p.number, p.option) for p in summaries.paragraphs][-1] == ("3.5", 5)
+    assert [(p.number, p.option) for p in analyses.paragraphs][-1] == ("4.5", 5)
     assert paragraph(context, "3.5").text == "A fifth option"
     assert paragraph(context, "4.5").text == "Its analysis"
 

@@ -19,11 +19,15 @@ from .text import ProseError, evaluate, interpolate
 
 @dataclass
 class ParagraphView:
-    """A numbered paragraph as the template renders it; prose already interpolated."""
+    """A numbered paragraph as the template renders it; prose already interpolated.
+
+    ``option`` is the option's number for paragraphs generated from the list of options
+    (the template writes the "Option 1" heading).
+    """
 
     number: str
-    text: str
-    heading: str = ""
+    text: str = ""
+    option: int | None = None
     bullets: list[str] = field(default_factory=list)
     table: list[ServiceArea] = field(default_factory=list)
 
@@ -35,14 +39,15 @@ class SectionView:
     paragraphs: list[ParagraphView]
 
 
-@dataclass
-class _Pending:
-    """A paragraph numbered but not yet rendered, with where its prose was written."""
+@dataclass(frozen=True)
+class _Entry:
+    """One paragraph of a section before numbering: its prose and where it was written."""
 
-    view: ParagraphView
     path: KeyPath
+    prose: str
+    option: int | None = None
+    label: str | None = None
     source: Paragraph | None = None
-    heading_path: KeyPath | None = None
 
 
 def facts(project: Project, report: Report, labels: Labels) -> dict[str, Any]:
@@ -75,27 +80,27 @@ def compose_report(project: Project, inputs: Inputs, report_id: str) -> dict[str
     report = project.reports[report_id]
     base: KeyPath = ("reports", report_id)
     labels = Labels()
-    outline = [_section_items(report, i) for i in range(len(report.sections))]
-    numbers = number_outline([len(items) for items in outline])
-    pending: list[_Pending] = []
+    outline = [_entries(report, i) for i in range(len(report.sections))]
+    numbers = number_outline([len(entries) for entries in outline])
+    pending: list[tuple[ParagraphView, _Entry]] = []
     sections: list[SectionView] = []
     problems: list[Diagnostic] = []
-    for i, (section, items) in enumerate(zip(report.sections, outline, strict=True)):
+    for i, (section, entries) in enumerate(zip(report.sections, outline, strict=True)):
         views = []
-        for number, (path, source, heading, label) in zip(numbers[i], items, strict=True):
-            view = ParagraphView(number=number, text="", heading=heading)
+        for number, entry in zip(numbers[i], entries, strict=True):
+            view = ParagraphView(number=number, option=entry.option)
             views.append(view)
-            pending.append(_Pending(view, (*base, *path), source))
-            if label:
+            pending.append((view, entry))
+            if entry.label:
                 try:
-                    labels.define(label, number)
+                    labels.define(entry.label, number)
                 except LabelError as exc:
-                    problems.append(inputs.diagnostic((*base, *path[:-1], "id"), str(exc)))
+                    problems.append(inputs.diagnostic((*base, *entry.path[:-1], "id"), str(exc)))
         sections.append(SectionView(section_number(i), section.title, views))
 
     prose = _Prose(facts(project, report, labels), inputs)
-    for item in pending:
-        _render_paragraph(item, prose, project, report)
+    for view, entry in pending:
+        _render_paragraph(view, entry, (*base, *entry.path), prose, project)
     problems += prose.problems
     if problems:
         raise ReportgenError(problems)
@@ -111,37 +116,24 @@ def compose_report(project: Project, inputs: Inputs, report_id: str) -> dict[str
     }
 
 
-def _section_items(
-    report: Report, index: int
-) -> list[tuple[KeyPath, Paragraph | None, str, str | None]]:
-    """``(path of prose, paragraph or None, heading, label)`` for each paragraph of a section."""
+def _entries(report: Report, index: int) -> list[_Entry]:
+    """The paragraphs of section ``index``: its own, or those generated from a list."""
     section = report.sections[index]
-    if section.generate == "option-summaries":
+    if section.generate in ("option-summaries", "option-analyses"):
+        field_name = "summary" if section.generate == "option-summaries" else "analysis"
         return [
-            (("options", i, "summary"), None, f"Option {i + 1}", None)
-            for i in range(len(report.options))
-        ]
-    if section.generate == "option-analyses":
-        return [
-            (("options", i, "analysis"), None, f"Option {i + 1}", None)
-            for i in range(len(report.options))
+            _Entry(("options", i, field_name), getattr(option, field_name), option=i + 1)
+            for i, option in enumerate(report.options)
         ]
     if section.generate == "recommendations":
         return [
-            (("recommendations", i, "text"), None, "", r.id)
+            _Entry(("recommendations", i, "text"), r.text, label=r.id)
             for i, r in enumerate(report.recommendations)
         ]
     return [
-        (("sections", index, "paragraphs", j, "text"), p, "", p.id)
+        _Entry(("sections", index, "paragraphs", j, "text"), p.text, label=p.id, source=p)
         for j, p in enumerate(section.paragraphs)
     ]
-
-
-def _lookup(report: Report, path: KeyPath) -> Any:
-    node: Any = report
-    for part in path:
-        node = node[part] if isinstance(part, int) else getattr(node, part)
-    return node
 
 
 class _Prose:
@@ -169,17 +161,19 @@ class _Prose:
         return [self.render(spec.text, (*path, "text"), item=item) for item in items]
 
 
-def _render_paragraph(item: _Pending, prose: _Prose, project: Project, report: Report) -> None:
-    item.view.text = prose.render(_lookup(report, item.path[2:]), item.path)
-    paragraph = item.source
+def _render_paragraph(
+    view: ParagraphView, entry: _Entry, path: KeyPath, prose: _Prose, project: Project
+) -> None:
+    view.text = prose.render(entry.prose, path)
+    paragraph = entry.source
     if paragraph is None:
         return
-    bullets_path = (*item.path[:-1], "bullets")
+    bullets_path = (*path[:-1], "bullets")
     if isinstance(paragraph.bullets, BulletsFrom):
-        item.view.bullets = prose.each(paragraph.bullets, bullets_path)
+        view.bullets = prose.each(paragraph.bullets, bullets_path)
     else:
-        item.view.bullets = [
+        view.bullets = [
             prose.render(b, (*bullets_path, k)) for k, b in enumerate(paragraph.bullets)
         ]
     if paragraph.table == "services_in_scope":
-        item.view.table = list(project.programme.services_in_scope.areas)
+        view.table = list(project.programme.services_in_scope.areas)
