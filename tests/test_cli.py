@@ -77,7 +77,7 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
         f"{meetings}:4:3: error: unknown key 'bdy' — did you mean 'body'? [cabinet.bdy]"
     )
     assert lines[2].startswith(f"{example_copy / 'programme.yaml'}:")
-    assert lines[-1] == "3 problems; nothing was changed"
+    assert lines[-1] == "3 errors, 0 warnings"
 
 
 def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, example_copy, edit):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.build import load_project
+from reportgen.check import load_project
 from reportgen.compose import compose_report
 from reportgen.diagnostics import ReportgenError
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reportgen.build import load_project
+from reportgen.check import load_project
 from reportgen.diagnostics import ReportgenError
 
 

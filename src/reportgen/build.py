@@ -20,13 +20,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .compose import compose_report
+from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT, convert_to_pdf
-from .diagnostics import ReportgenError
-from .load import Inputs, load_inputs
-from .model import Project, parse_project
+from .diagnostics import Diagnostic, ReportgenError
+from .model import Report
 from .render import Properties, render_docx
-from .rules import check_project
 
 MANIFEST = "manifest.json"
 LANGUAGE = "en-GB"
@@ -48,6 +46,7 @@ class Output:
 @dataclass
 class BuildResult:
     outputs: list[Output] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -60,25 +59,25 @@ class Paths:
     out: Path
 
 
-def load_project(inputs_dir: Path) -> tuple[Project, Inputs]:
-    """Load, type-check and cross-check the inputs; raise with every problem found."""
-    inputs = load_inputs(inputs_dir)
-    project = parse_project(inputs)
-    check_project(project, inputs)
-    return project, inputs
-
-
 def build(
     paths: Paths,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     log: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
-    """Build every report under ``paths.inputs`` into ``paths.out``."""
+    """Build every report under ``paths.inputs`` into ``paths.out``.
+
+    Raises :class:`ReportgenError` with every error (and warning) if the inputs or templates
+    do not pass :func:`reportgen.check.check`; warnings alone are returned in the result.
+    """
     started = time.monotonic()
-    project, inputs = load_project(paths.inputs)
-    log(f"loaded {len(inputs.files)} input files")
-    rendered = _render_all(project, inputs, paths)
+    checked = check(paths.inputs, paths.templates)
+    if checked.errors:
+        raise ReportgenError(checked.diagnostics)
+    project, inputs = checked.project, checked.inputs
+    assert project is not None and inputs is not None
+    log(f"checked {len(inputs.files)} input files and {len(checked.templates)} templates")
+    rendered = _render_all(checked, paths)
 
     paths.out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths.out))
@@ -104,28 +103,21 @@ def build(
         _publish(staging, paths.out, [o.path for o in outputs] + [MANIFEST])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(outputs, time.monotonic() - started)
+    return BuildResult(outputs, checked.warnings, time.monotonic() - started)
 
 
-def _render_all(project: Project, inputs: Inputs, paths: Paths) -> dict:
+def _render_all(checked: Checked, paths: Paths) -> dict[str, tuple[Report, bytes, list[str]]]:
     """Render every report to .docx bytes, collecting every problem before raising."""
+    inputs = checked.inputs
+    assert checked.project is not None and inputs is not None
     rendered = {}
     problems = []
-    for report_id, report in project.reports.items():
-        template = paths.templates / report.template
-        if not template.is_file():
-            problems.append(
-                inputs.diagnostic(
-                    ("reports", report_id, "template"),
-                    f"template '{report.template}' not found in {paths.templates}",
-                )
-            )
-            continue
+    for report_id, context in checked.contexts.items():
+        report = checked.project.reports[report_id]
+        template = checked.templates[report_id]
+        properties = Properties(report.title, LANGUAGE, report.author, report.date)
         try:
-            context = compose_report(project, inputs, report_id)
-            data = render_docx(
-                template, context, Properties(report.title, LANGUAGE, report.author, report.date)
-            )
+            data = render_docx(template, context, properties)
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
             continue

@@ -1,21 +1,33 @@
-"""``reportgen build|validate``: the command line. ``tasks.py`` calls the same functions."""
+"""``reportgen build|validate|lint``: the command line. ``tasks.py`` calls the same code.
+
+Exit codes: 0 success (warnings allowed), 1 problems an author can fix, 2 usage,
+3 an internal error (a bug: ``--debug`` shows the traceback), 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
+import json
+import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from .build import Paths, build, load_project
+from .build import Paths, build
+from .check import check
+from .compose import context_types
 from .convert import DEFAULT_TIMEOUT
-from .diagnostics import ReportgenError
+from .diagnostics import Diagnostic, ReportgenError
+from .lint import lint_template
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,16 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, *, inputs: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--inputs", type=Path, default=Path("inputs"), help="default: inputs/")
+        if inputs:
+            sub.add_argument("--inputs", type=Path, default=Path("inputs"), help="default: inputs/")
+        sub.add_argument(
+            "--templates", type=Path, default=Path("templates"), help="default: templates/"
+        )
         return sub
 
     build_cmd = add("build", "render every document to .docx and PDF, and write the manifest")
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="default: build/")
-    build_cmd.add_argument(
-        "--templates", type=Path, default=Path("templates"), help="default: templates/"
-    )
     build_cmd.add_argument(
         "--timeout",
         type=float,
@@ -45,46 +58,115 @@ def _parser() -> argparse.ArgumentParser:
         help=f"seconds LibreOffice may take (default {DEFAULT_TIMEOUT:g})",
     )
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
-    add("validate", "check the inputs and report every problem, without building")
+
+    validate = add("validate", "check inputs and templates and list every problem; build nothing")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+
+    lint = add("lint", "check templates without rendering them", inputs=False)
+    lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
-def run_build(
-    inputs: Path, out: Path, templates: Path, *, timeout: float = DEFAULT_TIMEOUT, quiet: bool
-) -> int:
-    """Build and print what was built; the exit code for the command line."""
-    log = (lambda message: None) if quiet else (lambda message: print(message, flush=True))
-    result = build(Paths(inputs, templates, out), timeout=timeout, log=log)
-    if not quiet:
-        for output in result.outputs:
-            pages = f", {output.pages} pages" if output.pages else ""
-            print(f"  {out / output.path}  ({output.kind}{pages})")
-        manifest = out / "manifest.json"
-        print(f"built {len(result.outputs)} files in {result.seconds:.1f} s; see {manifest}")
+def run_build(args: argparse.Namespace) -> int:
+    """Build, print what was built and any warnings; the exit code."""
+    out: Path = args.out
+
+    def log(message: str) -> None:
+        if not args.quiet:
+            print(message, flush=True)
+
+    result = build(Paths(args.inputs, args.templates, out), timeout=args.timeout, log=log)
+    _print_text(result.warnings)
+    for output in result.outputs:
+        pages = f", {output.pages} pages" if output.pages else ""
+        log(f"  {out / output.path}  ({output.kind}{pages})")
+    log(f"built {len(result.outputs)} files in {result.seconds:.1f} s; see {out / 'manifest.json'}")
     return EXIT_OK
 
 
-def run_validate(inputs: Path) -> int:
-    """Check the inputs; print ``ok`` or raise with every diagnostic."""
-    project, loaded = load_project(inputs)
-    print(f"{inputs}: ok ({len(loaded.files)} files, {len(project.reports)} reports)")
-    return EXIT_OK
+def run_validate(args: argparse.Namespace) -> int:
+    """Check inputs and templates and print every diagnostic; 1 if any is an error."""
+    checked = check(args.inputs, args.templates)
+    _report(checked.diagnostics, args.format)
+    if args.format == "text" and not checked.errors:
+        reports = len(checked.project.reports) if checked.project else 0
+        print(f"{args.inputs}: ok ({reports} reports, {len(checked.warnings)} warnings)")
+    return EXIT_ERRORS if checked.errors else EXIT_OK
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    """Lint the given templates (or every .docx in the templates directory)."""
+    files = args.files or sorted(args.templates.glob("*.docx"))
+    if not files:
+        _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")
+        return EXIT_ERRORS
+    found = sorted({d for f in files for d in lint_template(f, context_types())})
+    _report(found, args.format)
+    if args.format == "text" and not found:
+        print(f"{len(files)} templates: ok")
+    return EXIT_ERRORS if any(d.severity == "error" for d in found) else EXIT_OK
+
+
+def _report(diagnostics: list[Diagnostic], form: str) -> None:
+    if form == "json":
+        errors = sum(d.severity == "error" for d in diagnostics)
+        document = {
+            "diagnostics": [d.as_dict() for d in diagnostics],
+            "errors": errors,
+            "warnings": len(diagnostics) - errors,
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    elif diagnostics:
+        _print_text(diagnostics)
+        errors = sum(d.severity == "error" for d in diagnostics)
+        print(
+            _count(errors, "error") + ", " + _count(len(diagnostics) - errors, "warning"),
+            file=sys.stderr,
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _print_text(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt, so clean-up (killing LibreOffice, removing the
+    staging directory) runs when a CI job or a user's kill stops the build."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+COMMANDS = {"build": run_build, "validate": run_validate, "lint": run_lint}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``reportgen`` and ``python -m reportgen``."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return run_build(
-                args.inputs, args.out, args.templates, timeout=args.timeout, quiet=args.quiet
-            )
-        return run_validate(args.inputs)
+        with _terminate_as_interrupt():
+            return COMMANDS[args.command](args)
     except ReportgenError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        count = len(exc.diagnostics)
-        print(f"{count} problem{'s' if count != 1 else ''}; nothing was changed", file=sys.stderr)
+        _print_text(exc.diagnostics)
+        errors = sum(d.severity == "error" for d in exc.diagnostics)
+        print(f"{_count(errors, 'error')}; nothing in the output was changed", file=sys.stderr)
         return EXIT_ERRORS
     except OSError as exc:
         if args.debug:
@@ -92,10 +174,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         where = f"{exc.filename}: " if exc.filename else ""
         print(
-            f"reportgen: error: {where}{reason}; the previous outputs are unchanged",
+            f"reportgen: error: {where}{reason}; nothing in the output was changed",
             file=sys.stderr,
         )
         return EXIT_ERRORS
     except KeyboardInterrupt:
-        print("reportgen: interrupted; the previous outputs are unchanged", file=sys.stderr)
-        return 130
+        print("reportgen: interrupted; nothing in the output was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug in reportgen, not the author's input
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"reportgen: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for details and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -12,7 +12,16 @@ from typing import Any
 
 from .diagnostics import Diagnostic, ReportgenError
 from .load import Inputs, KeyPath
-from .model import BulletsFrom, Paragraph, Project, Report, ServiceArea
+from .model import (
+    BulletsFrom,
+    Meeting,
+    Organisation,
+    Paragraph,
+    Project,
+    Report,
+    ServiceArea,
+    Signatory,
+)
 from .numbering import LabelError, Labels, number_outline, section_number
 from .text import ProseError, evaluate, interpolate
 
@@ -48,6 +57,18 @@ class _Entry:
     option: int | None = None
     label: str | None = None
     source: Paragraph | None = None
+
+
+def context_types() -> dict[str, Any]:
+    """The type of each name :func:`compose_report` gives a template, for the linter."""
+    return {
+        "report": Report,
+        "council": Organisation,
+        "meeting": Meeting,
+        "signatory": Signatory,
+        "sections": list[SectionView],
+        "background_papers": list[str],
+    }
 
 
 def facts(project: Project, report: Report, labels: Labels) -> dict[str, Any]:

@@ -24,6 +24,17 @@ class Diagnostic:
     message: str
     key: str = ""
 
+    def as_dict(self) -> dict[str, str | int]:
+        """The diagnostic as JSON-ready data, for editors and CI annotations."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "message": self.message,
+            "key": self.key,
+        }
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         key = f" [{self.key}]" if self.key else ""

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, ReportgenError, format_key
+from .diagnostics import Diagnostic, ReportgenError, Severity, format_key
 
 KeyPath = tuple[str | int, ...]
 
@@ -89,12 +89,14 @@ class Inputs:
                 return path[:n], self.files[path[:n]]
         return None
 
-    def diagnostic(self, path: KeyPath, message: str, *, of_key: bool = False) -> Diagnostic:
-        """An error at ``path``, with the key shown relative to the file that holds it."""
+    def diagnostic(
+        self, path: KeyPath, message: str, *, of_key: bool = False, severity: Severity = "error"
+    ) -> Diagnostic:
+        """A problem at ``path``, with the key shown relative to the file that holds it."""
         pos = self.position(path, of_key=of_key)
         owner = self.file_of(path)
         local = path[len(owner[0]) :] if owner else path
-        return Diagnostic(pos.file, pos.line, pos.col, "error", message, format_key(local))
+        return Diagnostic(pos.file, pos.line, pos.col, severity, message, format_key(local))
 
     def source_files(self) -> list[Path]:
         """Every input file, in a stable order."""

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
-from .diagnostics import Diagnostic, ReportgenError, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean
 from .load import Inputs, KeyPath
-from .model import Project
+from .model import Project, Report
+
+# A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
+# beside the computed one; one typed in the middle ("see paragraph 2.14") goes stale.
+_TYPED_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)+\s")
+_TYPED_REFERENCE = re.compile(r"\bparagraphs?\s+(\d+\.\d+)", re.IGNORECASE)
 
 
-def check_project(project: Project, inputs: Inputs) -> None:
-    """Raise with every cross-reference and domain problem in ``project``, all at once."""
-    problems = sorted(_problems(project, inputs))
-    if problems:
-        raise ReportgenError(problems)
+def project_problems(project: Project, inputs: Inputs) -> list[Diagnostic]:
+    """Every cross-reference and domain problem in ``project`` (errors and warnings)."""
+    return sorted(_problems(project, inputs))
 
 
 def _problems(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
@@ -126,3 +130,31 @@ def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[
             yield inputs.diagnostic(path, f"id '{label}' is already used at line {first.line}")
         else:
             seen[label] = path
+    yield from _typed_numbers(inputs, base, report)
+
+
+def _typed_numbers(inputs: Inputs, base: KeyPath, report: Report) -> Iterator[Diagnostic]:
+    prose: list[tuple[KeyPath, str]] = []
+    for i, section in enumerate(report.sections):
+        for j, paragraph in enumerate(section.paragraphs):
+            prose.append(((*base, "sections", i, "paragraphs", j, "text"), paragraph.text))
+    for i, option in enumerate(report.options):
+        prose.append(((*base, "options", i, "summary"), option.summary))
+        prose.append(((*base, "options", i, "analysis"), option.analysis))
+    for i, recommendation in enumerate(report.recommendations):
+        prose.append(((*base, "recommendations", i, "text"), recommendation.text))
+    for path, text in prose:
+        typed = _TYPED_NUMBER.match(text)
+        if typed:
+            yield inputs.diagnostic(
+                path,
+                f"remove the typed number '{typed.group(0).strip()}': paragraph numbers "
+                "are computed from the order of paragraphs",
+            )
+        for reference in _TYPED_REFERENCE.finditer(text):
+            yield inputs.diagnostic(
+                path,
+                f"'{reference.group(0)}' is typed and goes stale when paragraphs move; give "
+                "that paragraph an id and write {{ ref('its-id') }}",
+                severity="warning",
+            )

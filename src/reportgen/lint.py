@@ -1,0 +1,270 @@
+"""Checks a .docx template without rendering it.
+
+Finds Jinja syntax errors, tags that Word split across formatting runs so they no longer
+parse, and every name or attribute a template uses that the model does not provide
+(``{{ council.nmae }}``), following ``{% for %}`` loops to know what each loop variable is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError, nodes
+from pydantic import BaseModel
+
+from .diagnostics import Diagnostic, did_you_mean
+from .text import describe_template_error, environment
+
+_XML_TAG = re.compile(r"<[^>]+>")
+_LEFTOVER = re.compile(r"\{\s*[{%#]|[}%#]\s*\}")
+# Names Jinja itself provides inside templates.
+_JINJA_NAMES = {
+    "loop",
+    "range",
+    "dict",
+    "lipsum",
+    "cycler",
+    "joiner",
+    "namespace",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Part:
+    name: str
+    raw: str
+    xml: str
+
+
+def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnostic]:
+    """Every problem in ``template``, given the type of each name its context provides."""
+    display = str(template)
+    try:
+        parts = list(_parts(template))
+    except FileNotFoundError:
+        return [Diagnostic(display, 0, 0, "error", "template not found")]
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return [Diagnostic(display, 0, 0, "error", f"not a readable .docx file ({exc})")]
+
+    problems: list[Diagnostic] = []
+    env = environment(autoescape=True)
+    for part in parts:
+        problems.extend(_paragraph_tags_alone(display, part.raw))
+        try:
+            tree = env.parse(part.xml)
+        except TemplateSyntaxError as exc:
+            around = _line_text(part.xml, exc.lineno)
+            problems.append(_error(display, describe_template_error(exc), around))
+            continue
+        problems.extend(_split_tags(display, env, part.xml))
+        checker = _TypeChecker(display, part.xml, env)
+        checker.visit(tree, dict(context_types))
+        problems.extend(checker.problems)
+    return list(dict.fromkeys(problems))
+
+
+def _parts(template: Path) -> Iterator[_Part]:
+    """The document body, headers and footers, as docxtpl prepares them for Jinja."""
+    document = DocxTemplate(template)
+    document.init_docx()
+    raw = document.get_xml()
+    yield _Part("body", raw, _one_paragraph_a_line(document.patch_xml(raw)))
+    for uri in (document.HEADER_URI, document.FOOTER_URI):
+        for _, part in document.get_headers_footers(uri):
+            raw = document.get_part_xml(part)
+            yield _Part(str(part.partname), raw, _one_paragraph_a_line(document.patch_xml(raw)))
+
+
+def _one_paragraph_a_line(xml: str) -> str:
+    # docxtpl does the same before rendering, so Jinja's line numbers count paragraphs.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def _line_text(xml: str, lineno: int | None) -> str:
+    lines = xml.splitlines()
+    if not lineno or lineno > len(lines):
+        return ""
+    return _text(lines[lineno - 1])
+
+
+def _text(xml: str) -> str:
+    return re.sub(r"\s+", " ", _XML_TAG.sub("", xml)).strip()[:120]
+
+
+def _error(display: str, message: str, around: str = "") -> Diagnostic:
+    where = f" near “{around}”" if around else ""
+    return Diagnostic(display, 0, 0, "error", message + where)
+
+
+def _split_tags(display: str, env: Any, xml: str) -> Iterator[Diagnostic]:
+    """Tag delimiters left in the text once Jinja's own tags are taken out: ``{ {`` typed
+    with a space, a brace lost to autocorrect, a tag broken over two paragraphs. Jinja sees
+    these as plain text and would print them in the published document."""
+    reported: set[int] = set()
+    for lineno, kind, value in env.lex(xml):
+        found = _LEFTOVER.search(_XML_TAG.sub("", value)) if kind == "data" else None
+        if not found:
+            continue
+        line = lineno + value[: value.find(found.group(0)[0])].count("\n")
+        if line in reported:
+            continue
+        reported.add(line)
+        yield _error(
+            display,
+            "a template tag is broken (split across runs or paragraphs, or a brace "
+            "missing) and would print as text; retype it in one go",
+            _line_text(xml, line),
+        )
+
+
+def _paragraph_tags_alone(display: str, raw_xml: str) -> Iterator[Diagnostic]:
+    """docxtpl replaces a whole paragraph holding ``{%p ... %}`` by the tag: any other text
+    in that paragraph silently disappears from the document."""
+    for paragraph in re.findall(r"<w:p[ >].*?</w:p>", raw_xml, flags=re.DOTALL):
+        text = _XML_TAG.sub("", paragraph)
+        if "{%p" in text and re.sub(r"\{%p.*?%\}", "", text).strip():
+            yield _error(
+                display,
+                "text beside a {%p %} tag is dropped when rendering; put the tag in a "
+                "paragraph of its own",
+                _text(paragraph),
+            )
+
+
+class _TypeChecker:
+    """Walks a Jinja syntax tree knowing the type of each name, and reports unknown names
+    and attributes. Types are Python annotations: pydantic models, dataclasses, list[X],
+    dict[K, V] and unions of them; anything else is not checked further."""
+
+    def __init__(self, display: str, xml: str, env: Any):
+        self.display = display
+        self.xml = xml
+        self.env = env
+        self.problems: list[Diagnostic] = []
+
+    def visit(self, node: nodes.Node, scope: dict[str, Any]) -> None:
+        if isinstance(node, nodes.For):
+            element = _element_type(self.type_of(node.iter, scope))
+            inner = dict(scope)
+            if isinstance(node.target, nodes.Name):
+                inner[node.target.name] = element
+            for target in node.target.find_all(nodes.Name):  # unpacking: a, b in ...
+                inner[target.name] = Any
+            for child in node.body:
+                self.visit(child, inner)
+            for child in node.else_:
+                self.visit(child, scope)
+            if node.test is not None:
+                self.type_of(node.test, inner)
+            return
+        if isinstance(node, nodes.Assign | nodes.AssignBlock):
+            names = [node.target, *node.target.find_all(nodes.Name)]
+            scope.update({n.name: Any for n in names if isinstance(n, nodes.Name)})
+        if isinstance(node, nodes.Expr):
+            self.type_of(node, scope)
+            return
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+
+    def type_of(self, node: nodes.Node, scope: dict[str, Any]) -> Any:
+        """The type of expression ``node``, reporting what it refers to that does not exist."""
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            if node.name not in _JINJA_NAMES:
+                self._report(
+                    node,
+                    f"'{node.name}' is not provided to this template — "
+                    f"{did_you_mean(node.name, scope)}",
+                )
+            return Any
+        if isinstance(node, nodes.Getattr):
+            return self._attribute(node, self.type_of(node.node, scope), node.attr)
+        if isinstance(node, nodes.Filter | nodes.Test):
+            known = self.env.filters if isinstance(node, nodes.Filter) else self.env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                self._report(
+                    node, f"no {kind} is called '{node.name}' — {did_you_mean(node.name, known)}"
+                )
+        if isinstance(node, nodes.Getitem):
+            container = self.type_of(node.node, scope)
+            self.type_of(node.arg, scope)
+            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                return self._attribute(node, container, node.arg.value)
+            return _element_type(container)
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Expr):
+                self.type_of(child, scope)
+            else:
+                self.visit(child, scope)
+        return Any
+
+    def _attribute(self, node: nodes.Node, owner: Any, name: str) -> Any:
+        for branch in _branches(owner):
+            if get_origin(branch) is dict:  # keys are data (org.nelc), not attributes
+                return get_args(branch)[1]
+        fields = _fields(owner)
+        if fields is None:
+            return Any
+        if name in fields:
+            return fields[name]
+        owner_name = " or ".join(sorted({_name(b) for b in _branches(owner)}))
+        self._report(
+            node, f"'{name}' is not an attribute of {owner_name} — {did_you_mean(name, fields)}"
+        )
+        return Any
+
+    def _report(self, node: nodes.Node, message: str) -> None:
+        self.problems.append(_error(self.display, message, _line_text(self.xml, node.lineno)))
+
+
+def _branches(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, UnionType):
+        return [b for a in get_args(annotation) for b in _branches(a)]
+    if get_origin(annotation) is Annotated:
+        return _branches(get_args(annotation)[0])
+    return [annotation]
+
+
+def _name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _fields(annotation: Any) -> dict[str, Any] | None:
+    """The attributes of a type and their types; ``None`` when they cannot be known."""
+    found: dict[str, Any] = {}
+    for branch in _branches(annotation):
+        if branch is type(None):
+            continue
+        if isinstance(branch, type) and issubclass(branch, BaseModel):
+            found.update({k: f.annotation for k, f in branch.model_fields.items()})
+            found.update({k: Any for k, v in vars(branch).items() if isinstance(v, property)})
+        elif dataclasses.is_dataclass(branch):
+            found.update(typing.get_type_hints(branch))
+        else:
+            return None
+    return found
+
+
+def _element_type(annotation: Any) -> Any:
+    for branch in _branches(annotation):
+        if get_origin(branch) in (list, tuple) and get_args(branch):
+            return get_args(branch)[0]
+        if get_origin(branch) is dict:
+            return get_args(branch)[1]
+    return Any
