@@ -22,6 +22,7 @@ from .compose import context_types
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
 from .lint import lint_template
+from .schema import write_schemas
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -65,7 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     lint = add("lint", "check templates without rendering them", inputs=False)
     lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
     lint.add_argument("--format", choices=("text", "json"), default="text")
+    schema = commands.add_parser(
+        "schema", help="write JSON Schemas of the input files, for editors"
+    )
+    schema.add_argument("--out", type=Path, default=Path("schemas"), help="default: schemas/")
     return parser
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schemas of the input files."""
+    for path in write_schemas(args.out):
+        print(f"wrote {path}")
+    return EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -154,7 +166,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS = {"build": run_build, "validate": run_validate, "lint": run_lint}
+COMMANDS = {
+    "build": run_build,
+    "validate": run_validate,
+    "lint": run_lint,
+    "schema": run_schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

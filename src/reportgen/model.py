@@ -20,6 +20,7 @@ from pydantic import (
     PositiveInt,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -38,7 +39,12 @@ def _money(value: Any) -> Any:
     return Decimal(str(value))
 
 
-Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0)]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    Field(ge=0),
+    WithJsonSchema({"type": "number", "minimum": 0, "description": "pounds"}),
+]
 
 
 def _real_date(value: Any) -> Any:
@@ -219,6 +225,10 @@ class Report(Strict):
     sections: list[Section] = Field(min_length=1)
     options: list[Option] = []
     recommendations: list[Recommendation] = []
+
+
+# Keys of the project that are folders of files, one entry a file, rather than one file.
+FOLDERS = {"reports"}
 
 
 class Project(Strict):
