@@ -72,9 +72,9 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     meetings = example_copy / "meetings.yaml"
-    assert lines[0] == f"{meetings}:3:1: error: missing required key 'body' [cabinet.body]"
+    assert lines[0] == f"{meetings}:4:1: error: missing required key 'body' [cabinet.body]"
     assert lines[1] == (
-        f"{meetings}:4:3: error: unknown key 'bdy' — did you mean 'body'? [cabinet.bdy]"
+        f"{meetings}:5:3: error: unknown key 'bdy' — did you mean 'body'? [cabinet.bdy]"
     )
     assert lines[2].startswith(f"{example_copy / 'programme.yaml'}:")
     assert lines[-1] == "3 errors, 0 warnings"
