@@ -91,7 +91,12 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, ex
     assert result.returncode == 1
     assert "partnr" in result.stderr
     assert snapshot(previous_build) == before
-    assert sorted(p.name for p in previous_build.iterdir()) == ["docx", "manifest.json", "pdf"]
+    assert sorted(p.name for p in previous_build.iterdir()) == [
+        ".reportgen.lock",
+        "docx",
+        "manifest.json",
+        "pdf",
+    ]
 
 
 def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_path):
@@ -144,3 +149,22 @@ def test_missing_libreoffice_says_how_to_install_it(previous_build):
     assert result.returncode == 1
     assert "LibreOffice not found" in result.stderr
     assert "apt-get install" in result.stderr
+
+
+def test_staging_left_by_a_killed_build_is_cleared_by_the_next(previous_build):
+    stale = previous_build / ".staging-killed"
+    (stale / "docx").mkdir(parents=True)
+    (stale / "docx" / "half-written.docx").write_bytes(b"PK")
+    result = reportgen("build", "--out", str(previous_build), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+
+
+def test_a_second_build_into_the_same_directory_waits_its_turn(previous_build):
+    import fcntl
+
+    with (previous_build / ".reportgen.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = reportgen("build", "--out", str(previous_build))
+    assert result.returncode == 1
+    assert "another reportgen build is writing here" in result.stderr

@@ -8,13 +8,15 @@ build therefore leaves the previous outputs and manifest exactly as they were.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,8 @@ from .model import Report
 from .render import Properties, render_docx
 
 MANIFEST = "manifest.json"
+LOCK = ".reportgen.lock"
+STAGING_PREFIX = ".staging-"
 LANGUAGE = "en-GB"
 
 
@@ -80,7 +84,20 @@ def build(
     rendered = _render_all(checked, paths)
 
     paths.out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=paths.out))
+    with _exclusive(paths.out):
+        return _build_into(paths, checked, rendered, timeout, log, started)
+
+
+def _build_into(
+    paths: Paths,
+    checked: Checked,
+    rendered: dict[str, tuple[Report, bytes, list[str]]],
+    timeout: float,
+    log: Callable[[str], None],
+    started: float,
+) -> BuildResult:
+    _remove_stale_staging(paths.out)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
     try:
         docx_files = []
         for name, (_, data, _) in rendered.items():
@@ -127,6 +144,25 @@ def _render_all(checked: Checked, paths: Paths) -> dict[str, tuple[Report, bytes
     if problems:
         raise ReportgenError(problems)
     return rendered
+
+
+@contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold a lock on ``out`` so two builds never interleave their files."""
+    with (out / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReportgenError(
+                f"{out}: another reportgen build is writing here; wait for it to finish"
+            ) from None
+        yield
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Staging directories left by a build that was killed (we hold the lock: none is live)."""
+    for stale in out.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _source_name(root: Path, path: Path, label: str) -> str:
