@@ -9,8 +9,8 @@ import shutil
 import tempfile
 
 import pytest
-
 from conftest import EXAMPLE_INPUTS
+
 from reportgen import cli
 
 
@@ -64,14 +64,14 @@ def test_a_read_only_output_directory_is_one_line(previous_build, monkeypatch, c
 
 
 def test_an_unreadable_input_file_is_named(example_copy, monkeypatch, capsys):
-    real_read_text = pathlib.Path.read_text
+    real_read_bytes = pathlib.Path.read_bytes
 
-    def read_text(self, *args, **kwargs):
+    def read_bytes(self):
         if self.name == "programme.yaml":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_read_text(self, *args, **kwargs)
+        return real_read_bytes(self)
 
-    monkeypatch.setattr(pathlib.Path, "read_text", read_text)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
     assert cli.main(["validate", "--inputs", str(example_copy)]) == cli.EXIT_ERRORS
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{example_copy / 'programme.yaml'}: error: cannot read: Permission denied"

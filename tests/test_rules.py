@@ -40,7 +40,7 @@ def test_a_signatory_must_belong_to_the_council(example_copy, edit):
 def test_savings_low_above_high_is_an_error(example_copy, edit):
     edit(example_copy / "programme.yaml", "low: 500_000", "low: 900_000")
     (found,) = problems(example_copy)
-    assert "the low estimate (900000) is more than the high estimate (750000)" in found
+    assert "the low estimate (£900,000) is more than the high estimate (£750,000)" in found
     assert found.endswith("[savings_estimate.low]")
 
 
@@ -59,13 +59,15 @@ def test_full_bids_cannot_be_due_before_expressions_of_interest(example_copy, ed
 def test_tranches_cannot_add_up_to_more_than_the_fund(example_copy, edit):
     edit(example_copy / "programme.yaml", "amount: 105_000_000", "amount: 310_000_000")
     (found,) = problems(example_copy)
-    assert "the tranches add up to 325000000, more than the fund's total of 320000000" in found
+    assert (
+        "the tranches add up to £325,000,000, more than the fund's total of £320,000,000" in found
+    )
 
 
 def test_a_project_cap_above_its_tranche_is_an_error(example_copy, edit):
     edit(example_copy / "programme.yaml", "project_cap: 5_000_000", "project_cap: 500_000_000")
     (found,) = problems(example_copy)
-    assert "a project cap of 500000000 is more than the tranche's 105000000" in found
+    assert "a project cap of £500,000,000 is more than the tranche's £105,000,000" in found
 
 
 def test_ids_are_unique_within_a_report(example_copy, edit):

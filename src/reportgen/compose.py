@@ -175,9 +175,13 @@ class _Prose:
     def each(self, spec: BulletsFrom, path: KeyPath) -> list[str]:
         """One rendered ``spec.text`` per item of the list that ``spec.for_each`` names."""
         try:
-            items = list(evaluate(spec.for_each, self.known))
+            items = evaluate(spec.for_each, self.known)
         except ProseError as exc:
             self.problems.append(self.inputs.diagnostic((*path, "for_each"), str(exc)))
+            return []
+        if not isinstance(items, list | tuple):
+            message = f"'{spec.for_each}' is not a list (it is {type(items).__name__})"
+            self.problems.append(self.inputs.diagnostic((*path, "for_each"), message))
             return []
         return [self.render(spec.text, (*path, "text"), item=item) for item in items]
 

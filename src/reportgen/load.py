@@ -131,15 +131,22 @@ def load_inputs(root: Path) -> Inputs:
 def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
     display = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReportgenError(
-            Diagnostic(display, 1, 1, "error", f"not UTF-8 text ({exc.reason})")
-        ) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ReportgenError(
             Diagnostic(display, 0, 0, "error", f"cannot read: {exc.strerror}")
         ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        message = f"not UTF-8 text ({exc.reason}): save the file as UTF-8"
+        raise ReportgenError(Diagnostic(display, line, col, "error", message)) from None
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:
+        line, col = _line_col(text, bad.start())
+        message = f"the control character U+{ord(bad.group()):04X} is not allowed in YAML"
+        raise ReportgenError(Diagnostic(display, line, col, "error", message))
 
     loader = _Loader(text)
     try:
@@ -149,7 +156,14 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        message = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.context and exc.problem and start and start.line + 1 != line:
+            message += f" — {exc.context} that starts at line {start.line + 1}"
+        elif exc.context and exc.problem:
+            message = f"{exc.context}: {message}"
+        if "'\\t'" in message:
+            message += " (indent with spaces, not tabs)"
         raise ReportgenError(
             Diagnostic(display, line, col, "error", f"YAML syntax: {message}")
         ) from None
@@ -171,6 +185,12 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
     inputs.files[prefix] = path
     inputs.values.setdefault(prefix, Position(display, 1, 1))
     inputs.keys.setdefault(prefix, Position(display, 1, 1))
+
+
+def _line_col(text: str | bytes, offset: int) -> tuple[int, int]:
+    newline = "\n" if isinstance(text, str) else b"\n"
+    line = text.count(newline, 0, offset) + 1
+    return line, offset - (text.rfind(newline, 0, offset) + 1) + 1
 
 
 class _Builder:

@@ -302,23 +302,58 @@ def _written_path(error: dict[str, Any], data: Any) -> tuple[KeyPath, KeyPath]:
     return tuple(path), tuple(path) if union is None else union
 
 
+# Pydantic's wording, in an author's terms; keyed by pydantic's error type.
+_EXPECTED = {
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "dict_type": "expected a mapping of keys to values",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "decimal_type": "expected a number",
+    "date_type": "expected a date written as YYYY-MM-DD",
+    "date_parsing": "expected a date written as YYYY-MM-DD",
+    "date_from_datetime_parsing": "expected a date written as YYYY-MM-DD",
+    "string_pattern_mismatch": (
+        "expected an id: lower-case letters, digits, hyphens and underscores"
+    ),
+}
+
+
 def _message(errors: list[dict[str, Any]]) -> str:
     messages = []
     for error in errors:
+        kind, context, value = error["type"], error.get("ctx", {}), error.get("input")
         message = str(error["msg"]).removeprefix("Value error, ")
-        if error.get("input", "") is None:
+        if value is None:
             message = "a value is needed here, but it is empty"
-        elif error["type"] == "model_type" or error["type"] == "model_attributes_type":
-            message = "expected a mapping of keys to values"
-        elif error["type"] == "string_pattern_mismatch":
-            message = "expected an id of lower-case letters, digits and hyphens"
-        elif error["type"] == "literal_error":
-            message = f"Input should be {error['ctx']['expected']}"
+        elif kind in _EXPECTED:
+            message = _EXPECTED[kind] + _got(value)
+        elif kind == "literal_error":
+            message = f"expected {context['expected']}" + _got(value)
+        elif kind in ("greater_than_equal", "greater_than"):
+            bound = context.get("ge", context.get("gt"))
+            message = f"must be {'at least' if kind == 'greater_than_equal' else 'more than'} "
+            message += f"{bound}" + _got(value)
+        elif kind == "less_than_equal":
+            message = f"must be at most {context['le']}" + _got(value)
+        elif kind == "too_short":
+            message = "must not be empty"
         if message not in messages:
             messages.append(message)
     if len(messages) > 1:
         return "expected one of these: " + "; or ".join(messages)
     return messages[0]
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, str | int | float | Decimal | dt.date) and len(str(value)) <= 40:
+        return f", not {str(value)!r}" if isinstance(value, str) else f", not {value}"
+    return ""
 
 
 def _allowed_keys(path: KeyPath) -> list[str]:

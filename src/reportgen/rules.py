@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Inputs, KeyPath
 from .model import Project, Report
+from .text import money
 
 # A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
 # beside the computed one; one typed in the middle ("see paragraph 2.14") goes stale.
@@ -65,22 +67,24 @@ def _programme_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     if savings.low > savings.high:
         yield inputs.diagnostic(
             ("programme", "savings_estimate", "low"),
-            f"the low estimate ({savings.low}) is more than the high estimate ({savings.high})",
+            f"the low estimate ({_pounds(savings.low)}) is more than the high estimate "
+            f"({_pounds(savings.high)})",
         )
     fund = programme.fund
     committed = sum(t.amount for t in fund.tranches.values())
     if committed > fund.total:
         yield inputs.diagnostic(
             ("programme", "fund", "total"),
-            f"the tranches add up to {committed}, more than the fund's total of {fund.total}",
+            f"the tranches add up to {_pounds(committed)}, more than the fund's total of "
+            f"{_pounds(fund.total)}",
         )
     for name, tranche in fund.tranches.items():
         path: KeyPath = ("programme", "fund", "tranches", name)
         if tranche.project_cap is not None and tranche.project_cap > tranche.amount:
             yield inputs.diagnostic(
                 (*path, "project_cap"),
-                f"a project cap of {tranche.project_cap} is more than the tranche's "
-                f"{tranche.amount}",
+                f"a project cap of {_pounds(tranche.project_cap)} is more than the "
+                f"tranche's {_pounds(tranche.amount)}",
             )
         eoi, full = tranche.eoi_deadline, tranche.full_bid_deadline
         if eoi and full and eoi >= full:
@@ -88,6 +92,10 @@ def _programme_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
                 (*path, "full_bid_deadline"),
                 f"full bids are due ({full}) before expressions of interest close ({eoi})",
             )
+
+
+def _pounds(amount: Decimal) -> str:
+    return money(amount, "full")
 
 
 def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ Money is written the way council papers write it: ``£320 million`` in running t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from .diagnostics import did_you_mean
 from .model import Unknown
 
 TO_BE_CONFIRMED = "to be confirmed"
@@ -142,7 +144,8 @@ def interpolate(prose: str, facts: dict[str, Any]) -> str:
 def evaluate(expression: str, facts: dict[str, Any]) -> Any:
     """Evaluate one Jinja expression (``shared_services``) against the facts, sandboxed."""
     try:
-        return _PROSE_ENV.compile_expression(expression, undefined_to_none=False)(**facts)
+        value = _PROSE_ENV.compile_expression(expression, undefined_to_none=False)(**facts)
+        return _defined(value)
     except TemplateError as exc:
         raise ProseError(describe_template_error(exc)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
@@ -157,6 +160,11 @@ def describe_template_error(exc: Exception) -> str:
         return f"unknown name in {{{{ }}}}: {message}"
     if name == "SecurityError":
         return f"not allowed in a template: {message}"
+    unknown = re.match(r"No (filter|test) named '([^']+)'", message)
+    if unknown:
+        kind, word = unknown.groups()
+        names = _PROSE_ENV.filters if kind == "filter" else _PROSE_ENV.tests
+        return f"no {kind} is called '{word}' — {did_you_mean(word, names)}"
     if name == "TemplateSyntaxError":
         return f"template syntax: {message}"
     return message
