@@ -24,13 +24,25 @@ def validate(c, inputs="inputs"):
 
 
 @task
+def lint(c):
+    """Check the templates without rendering them."""
+    _run("lint")
+
+
+@task
+def schema(c):
+    """Rewrite the JSON Schemas of the inputs in schemas/."""
+    _run("schema")
+
+
+@task
 def test(c):
     """Run the whole test suite (needs LibreOffice and pdftotext)."""
     c.run("python -m pytest", pty=False)
 
 
 @task
-def lint(c):
-    """ruff check and format check."""
+def style(c):
+    """ruff check and format check on the code."""
     c.run("ruff check src tests tasks.py scripts")
     c.run("ruff format --check src tests tasks.py scripts")

@@ -207,3 +207,28 @@ def test_inputs_copied_elsewhere_build_the_same_documents(tmp_path, example_buil
     assert words(pdf_text(tmp_path / "out" / "pdf" / "cabinet-report.pdf")) == words(
         pdf_text(out / "pdf" / "cabinet-report.pdf")
     )
+
+
+def test_markup_quotes_non_ascii_and_braces_in_yaml_appear_literally(example_copy, edit, tmp_path):
+    title = 'Transformation & Shared Services <Phase 1> "one" café – £5m {{ 7*7 }}'
+    edit(
+        example_copy / "reports" / "cabinet-report.yaml",
+        "title: Transformation and Shared Services",
+        f"title: '{title}'",
+    )
+    edit(
+        example_copy / "organisations.yaml",
+        "name: North East Lincolnshire Council",
+        'name: "North East Lincolnshire Council {% raw %}"',
+    )
+    out = tmp_path / "out"
+    build(Paths(example_copy, TEMPLATES, out))
+    pdf = out / "pdf" / "cabinet-report.pdf"
+    text = " ".join(pdf_text(pdf).split())
+    assert title.upper() in text
+    assert "in conjunction with North East Lincolnshire Council {% raw %}." in text
+    assert PdfReader(pdf).metadata.title == title
+    import docx
+
+    document = docx.Document(out / "docx" / "cabinet-report.docx")
+    assert title.upper() in [p.text for p in document.paragraphs]

@@ -168,3 +168,41 @@ def test_a_second_build_into_the_same_directory_waits_its_turn(previous_build):
         result = reportgen("build", "--out", str(previous_build))
     assert result.returncode == 1
     assert "another reportgen build is writing here" in result.stderr
+
+
+def test_validate_can_answer_in_json_for_editors_and_ci(example_copy, edit):
+    import json
+
+    edit(example_copy / "meetings.yaml", "body: Cabinet", "bdy: Cabinet")
+    result = reportgen("validate", "--inputs", str(example_copy), "--format", "json")
+    assert result.returncode == 1
+    answer = json.loads(result.stdout)
+    assert answer["errors"] == 2 and answer["warnings"] == 0
+    first = answer["diagnostics"][0]
+    assert first == {
+        "file": str(example_copy / "meetings.yaml"),
+        "line": 4,
+        "col": 1,
+        "severity": "error",
+        "message": "missing required key 'body'",
+        "key": "cabinet.body",
+    }
+
+
+def test_lint_passes_on_the_example_templates():
+    result = reportgen("lint")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 templates: ok"
+
+
+def test_no_libreoffice_process_outlives_a_build(example_copy, tmp_path):
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    survivors = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"reportgen-lo-" in cmdline.read_bytes():
+                survivors.append(cmdline.parent.name)
+        except OSError:  # the process ended while we looked
+            continue
+    assert survivors == []

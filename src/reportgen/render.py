@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
@@ -52,24 +51,10 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
         around = _around(exc)
         message = describe_template_error(exc) + (f" near “{around}”" if around else "")
         raise ReportgenError(_error(display, message)) from None
-    leftover = _leftover_tags(document)
-    if leftover:
-        raise ReportgenError(
-            _error(display, f"a template tag printed as text: “{leftover}” (run reportgen lint)")
-        )
     _set_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())
-
-
-def _leftover_tags(document: DocxTemplate) -> str:
-    """Text of the first rendered paragraph still holding a tag delimiter, or ``""``."""
-    for paragraph in document.docx.element.body.iter(qn("w:p")):
-        text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
-        if re.search(r"\{\s*[{%]|[}%]\s*\}", text):
-            return text[:120]
-    return ""
 
 
 def _error(display: str, message: str) -> Diagnostic:

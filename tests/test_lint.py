@@ -1,0 +1,95 @@
+"""Linting templates without rendering them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from conftest import TEMPLATES
+
+from reportgen.compose import context_types
+from reportgen.lint import lint_template
+
+
+def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
+    """A .docx with one paragraph per item; a list gives one paragraph of several runs."""
+    document = docx.Document()
+    for item in paragraphs:
+        paragraph = document.add_paragraph()
+        for run in [item] if isinstance(item, str) else item:
+            paragraph.add_run(run)
+    path = tmp_path / "template.docx"
+    document.save(path)
+    return path
+
+
+def messages(path: Path) -> list[str]:
+    return [d.message for d in lint_template(path, context_types())]
+
+
+def test_the_example_templates_are_clean():
+    for path in TEMPLATES.glob("*.docx"):
+        assert lint_template(path, context_types()) == []
+
+
+def test_a_misspelt_attribute_names_the_type_and_the_nearest_attribute(tmp_path):
+    assert messages(template(tmp_path, "Dear {{ council.nmae }}")) == [
+        "'nmae' is not an attribute of Organisation — did you mean 'name'? "
+        "near “Dear {{ council.nmae }}”"
+    ]
+
+
+def test_an_unknown_name_is_reported_with_what_is_provided(tmp_path):
+    (message,) = messages(template(tmp_path, "{{ repot.title }}"))
+    assert message.startswith("'repot' is not provided to this template — did you mean 'report'?")
+
+
+def test_loop_variables_take_the_type_of_the_list(tmp_path):
+    path = template(
+        tmp_path,
+        "{%p for section in sections %}",
+        "{%p for para in section.paragraphs %}",
+        "{{ para.number }} {{ para.txt }}",
+        "{%p endfor %}",
+        "{%p endfor %}",
+    )
+    (message,) = messages(path)
+    assert message.startswith("'txt' is not an attribute of ParagraphView — did you mean 'text'?")
+
+
+def test_keys_of_a_mapping_are_data_not_attributes(tmp_path):
+    path = template(tmp_path, "{{ report.title }} {{ council.signatories['chief-executive'] }}")
+    assert messages(path) == []
+
+
+def test_an_unknown_filter_is_reported(tmp_path):
+    (message,) = messages(template(tmp_path, "{{ report.date | dat }}"))
+    assert message.startswith("no filter is called 'dat' — did you mean 'date'?")
+
+
+def test_a_syntax_error_is_reported_with_the_text_around_it(tmp_path):
+    (message,) = messages(template(tmp_path, "Intro", "{% for x in %}", "End"))
+    assert message.startswith("template syntax: ")
+    assert message.endswith("near “{% for x in %}”")
+
+
+def test_a_tag_broken_by_a_space_would_print_as_text(tmp_path):
+    (message,) = messages(template(tmp_path, "Title: { { report.title }}"))
+    assert message.startswith("a template tag is broken")
+
+
+def test_a_tag_split_across_runs_is_joined_as_docxtpl_does(tmp_path):
+    assert messages(template(tmp_path, ["{{ report.", "title }}"])) == []
+
+
+def test_text_beside_a_paragraph_tag_would_be_dropped(tmp_path):
+    path = template(tmp_path, "Keep me {%p if report.title %}", "x", "{%p endif %}")
+    (message,) = messages(path)
+    assert message.startswith("text beside a {%p %} tag is dropped when rendering")
+
+
+def test_a_file_that_is_not_a_docx_is_reported(tmp_path):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not really")
+    (message,) = messages(path)
+    assert message.startswith("not a readable .docx file")
