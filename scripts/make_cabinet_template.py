@@ -160,6 +160,11 @@ def _styles(document) -> None:
     table_contents = _style(document, "Table Contents")
     table_contents.paragraph_format.space_after = Pt(2)
 
+    mark = _style(document, "Draft Mark")
+    mark.font.bold = True
+    mark.font.size = Pt(14)
+    mark.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
     spacer = _style(document, "Table Spacer")
     spacer.font.size = Pt(4)
     spacer.paragraph_format.space_after = Pt(0)
@@ -219,7 +224,8 @@ def _services_table(document) -> None:
     table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
 
 
-def build(path: Path) -> None:
+def new_document(title: str):
+    """An empty A4 council document with the house styles and a DRAFT header."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -228,9 +234,20 @@ def build(path: Path) -> None:
         setattr(section, side, Cm(2.54))
     _defaults(document)
     _styles(document)
-    document.core_properties.title = "Cabinet report"
+    document.core_properties.title = title
     document.core_properties.language = "en-GB"
     document.core_properties.author = "reportgen"
+    # Drafts (some fact still {unknown: ...}) say so on every page.
+    header = section.header
+    header.paragraphs[0].add_run("{%p if draft %}")
+    draft = header.add_paragraph(style=document.styles["Draft Mark"])
+    draft.add_run("DRAFT")
+    header.add_paragraph("{%p endif %}")
+    return document
+
+
+def build(path: Path) -> None:
+    document = new_document("Cabinet report")
 
     body = document
     # The template starts with an empty paragraph python-docx leaves; reuse it.

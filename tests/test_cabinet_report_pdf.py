@@ -174,7 +174,7 @@ def test_manifest_lists_docx_and_pdf_with_their_hashes_and_sources(example_build
             "inputs/meetings.yaml",
             "inputs/organisations.yaml",
             "inputs/programme.yaml",
-            "inputs/reports/cabinet-report.yaml",
+            "inputs/documents/cabinet-report.yaml",
             "templates/cabinet-report.docx",
         ]
     assert "pages" not in manifest["outputs"][0]
@@ -212,7 +212,7 @@ def test_inputs_copied_elsewhere_build_the_same_documents(tmp_path, example_buil
 def test_markup_quotes_non_ascii_and_braces_in_yaml_appear_literally(example_copy, edit, tmp_path):
     title = 'Transformation & Shared Services <Phase 1> "one" café – £5m {{ 7*7 }}'
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "title: Transformation and Shared Services",
         f"title: '{title}'",
     )

@@ -83,7 +83,7 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
 def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, example_copy, edit):
     before = snapshot(previous_build)
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "in conjunction with {{ partner }}.",
         "in conjunction with {{ partnr }}.",
     )

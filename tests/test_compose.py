@@ -23,7 +23,7 @@ def paragraph(context, number):
 
 def test_options_and_their_analysis_come_from_one_list(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "\nrecommendations:\n",
         "\n  - id: fifth\n    summary: A fifth option\n    analysis: Its analysis\n"
         "\nrecommendations:\n",
@@ -37,7 +37,7 @@ def test_options_and_their_analysis_come_from_one_list(example_copy, edit):
 
 
 def test_inserting_a_paragraph_renumbers_the_rest_and_references_follow(example_copy, edit):
-    report = example_copy / "reports" / "cabinet-report.yaml"
+    report = example_copy / "documents" / "cabinet-report.yaml"
     edit(
         report,
         "  - title: Background information\n    paragraphs:\n",
@@ -69,7 +69,7 @@ def test_bullets_can_be_made_from_a_list_of_facts(example_copy):
 
 
 def test_an_unknown_name_in_prose_is_located_in_the_yaml(example_copy, edit):
-    report = example_copy / "reports" / "cabinet-report.yaml"
+    report = example_copy / "documents" / "cabinet-report.yaml"
     edit(report, "On the {{ fund.announced | date }}", "On the {{ fund.anounced | date }}")
     with pytest.raises(ReportgenError) as caught:
         compose(example_copy)
@@ -81,7 +81,7 @@ def test_an_unknown_name_in_prose_is_located_in_the_yaml(example_copy, edit):
 
 def test_a_reference_to_an_unknown_label_suggests_the_nearest(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "The council's normal consultation protocols will be observed.",
         "See {{ ref('savings-estimat') }}.",
     )
@@ -91,7 +91,7 @@ def test_a_reference_to_an_unknown_label_suggests_the_nearest(example_copy, edit
 
 def test_prose_cannot_reach_python_internals(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "No conflicts of interest have been identified.",
         "\"{{ ''.__class__.__mro__ }}\"",
     )

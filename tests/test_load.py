@@ -25,9 +25,9 @@ def only_problem(root: Path) -> str:
 
 def test_files_become_keys_and_folders_nest(tmp_path):
     write(tmp_path, "programme.yaml", "a: 1\n")
-    write(tmp_path, "reports/cabinet-report.yaml", "title: T\n")
+    write(tmp_path, "documents/cabinet-report.yaml", "title: T\n")
     inputs = load_inputs(tmp_path)
-    assert inputs.data == {"programme": {"a": 1}, "reports": {"cabinet-report": {"title": "T"}}}
+    assert inputs.data == {"programme": {"a": 1}, "documents": {"cabinet-report": {"title": "T"}}}
 
 
 def test_every_value_remembers_file_line_and_column(tmp_path):

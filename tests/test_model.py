@@ -14,12 +14,12 @@ def problems(inputs) -> list[str]:
 
 def test_the_example_inputs_are_valid(example_copy):
     project, inputs = load_project(example_copy)
-    assert project.reports["cabinet-report"].title == "Transformation and Shared Services"
+    assert project.documents["cabinet-report"].title == "Transformation and Shared Services"
     assert len(inputs.files) == 4
 
 
 def test_a_misspelt_key_names_the_nearest_known_key(example_copy, edit):
-    report = example_copy / "reports" / "cabinet-report.yaml"
+    report = example_copy / "documents" / "cabinet-report.yaml"
     edit(report, "\nrecommendations:\n", "\nrecomendations:\n")
     found = problems(example_copy)
     assert any(
@@ -42,7 +42,7 @@ def test_money_written_as_words_is_an_error_at_its_line(example_copy, edit):
 
 
 def test_a_missing_required_key_is_named(example_copy, edit):
-    report = example_copy / "reports" / "cabinet-report.yaml"
+    report = example_copy / "documents" / "cabinet-report.yaml"
     edit(report, "author: Rachel Johnson/Jason Whaler\n", "")
     (found,) = problems(example_copy)
     assert "missing required key 'author'" in found
@@ -50,7 +50,7 @@ def test_a_missing_required_key_is_named(example_copy, edit):
 
 
 def test_a_date_written_as_text_is_an_error(example_copy, edit):
-    edit(example_copy / "reports" / "cabinet-report.yaml", "date: 2014-05-22", "date: 22 May 2014")
+    edit(example_copy / "documents" / "cabinet-report.yaml", "date: 2014-05-22", "date: 22 May 2014")
     (found,) = problems(example_copy)
     assert "expected a date written as YYYY-MM-DD" in found
     assert found.endswith("[date]")
@@ -70,7 +70,7 @@ def test_an_unknown_fact_must_say_why(example_copy, edit):
 
 def test_a_section_needs_paragraphs_or_generated_content(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "    generate: recommendations\n",
         "    generate: recommendations\n    paragraphs: [{text: extra}]\n",
     )
@@ -80,7 +80,7 @@ def test_a_section_needs_paragraphs_or_generated_content(example_copy, edit):
 
 def test_generated_content_names_what_is_allowed(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "generate: recommendations",
         "generate: recomendations",
     )

@@ -22,14 +22,14 @@ def test_a_partner_that_is_not_defined_is_named_with_a_suggestion(example_copy, 
 
 
 def test_a_report_for_an_undefined_meeting_is_an_error(example_copy, edit):
-    edit(example_copy / "reports" / "cabinet-report.yaml", "meeting: cabinet", "meeting: cabinett")
+    edit(example_copy / "documents" / "cabinet-report.yaml", "meeting: cabinet", "meeting: cabinett")
     (found,) = problems(example_copy)
     assert "meeting 'cabinett' is not defined — did you mean 'cabinet'?" in found
 
 
 def test_a_signatory_must_belong_to_the_council(example_copy, edit):
     edit(
-        example_copy / "reports" / "cabinet-report.yaml",
+        example_copy / "documents" / "cabinet-report.yaml",
         "signatory: chief-executive",
         "signatory: leader",
     )
@@ -71,12 +71,12 @@ def test_a_project_cap_above_its_tranche_is_an_error(example_copy, edit):
 
 
 def test_ids_are_unique_within_a_report(example_copy, edit):
-    edit(example_copy / "reports" / "cabinet-report.yaml", "- id: as-is", "- id: other-partners")
+    edit(example_copy / "documents" / "cabinet-report.yaml", "- id: as-is", "- id: other-partners")
     (found,) = problems(example_copy)
     assert "id 'other-partners' is already used at line" in found
 
 
 def test_every_problem_is_reported_in_one_run(example_copy, edit):
     edit(example_copy / "programme.yaml", "low: 500_000", "low: 900_000")
-    edit(example_copy / "reports" / "cabinet-report.yaml", "meeting: cabinet", "meeting: council")
+    edit(example_copy / "documents" / "cabinet-report.yaml", "meeting: cabinet", "meeting: council")
     assert len(problems(example_copy)) == 2

@@ -15,7 +15,7 @@ SCHEMA_OF = {
     "organisations.yaml": "organisations.schema.json",
     "programme.yaml": "programme.schema.json",
     "meetings.yaml": "meetings.schema.json",
-    "reports/cabinet-report.yaml": "report.schema.json",
+    "documents/cabinet-report.yaml": "document.schema.json",
 }
 
 

@@ -10,24 +10,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compose import compose_report, context_types
+from .compose import compose, context_types
 from .diagnostics import Diagnostic, ReportgenError
 from .lint import lint_template
 from .load import Inputs, load_inputs
 from .model import Project, parse_project
-from .rules import project_problems
+from .rules import project_problems, unknown_facts
+
+# The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
+INDEX_TEMPLATE = "meeting-index.html"
 
 
 @dataclass
 class Checked:
-    """The outcome of checking: the model and composed reports if they could be made, and
-    every diagnostic, errors and warnings, sorted by file and line."""
+    """The outcome of checking: the model and composed documents if they could be made, and
+    every diagnostic, errors and warnings, sorted by file and line. ``draft`` when some fact
+    is not yet known."""
 
     project: Project | None = None
     inputs: Inputs | None = None
     contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
     templates: dict[str, Path] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    pack_templates: dict[str, Path] = field(default_factory=dict)
+    draft: bool = False
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -38,8 +44,12 @@ class Checked:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
 
-def check(inputs_dir: Path, templates_dir: Path) -> Checked:
-    """Check inputs and templates; never raises for a problem an author can fix."""
+def check(inputs_dir: Path, templates_dir: Path, *, final: bool = False) -> Checked:
+    """Check inputs and templates; never raises for a problem an author can fix.
+
+    Facts written ``{unknown: why}`` are warnings (the documents are drafts), or errors
+    when ``final`` is set, since a final build must not print "to be confirmed".
+    """
     checked = Checked()
     try:
         checked.inputs = load_inputs(inputs_dir)
@@ -48,26 +58,44 @@ def check(inputs_dir: Path, templates_dir: Path) -> Checked:
         checked.diagnostics = exc.diagnostics
         return checked
     project, inputs = checked.project, checked.inputs
-    found = project_problems(project, inputs)
-    if not any(d.severity == "error" for d in found):
-        for report_id, report in project.reports.items():
+    unknown = unknown_facts(inputs, final=final)
+    checked.draft = bool(unknown)
+    found = project_problems(project, inputs) + unknown
+    if not any(d.severity == "error" for d in project_problems(project, inputs)):
+        for document_id, document in project.documents.items():
             try:
-                checked.contexts[report_id] = compose_report(project, inputs, report_id)
+                checked.contexts[document_id] = compose(
+                    project, inputs, document_id, draft=checked.draft
+                )
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)
-            template = templates_dir / report.template
+            template = templates_dir / document.template
             if not template.is_file():
                 found.append(
                     inputs.diagnostic(
-                        ("reports", report_id, "template"),
-                        f"template '{report.template}' not found in {templates_dir}",
+                        ("documents", document_id, "template"),
+                        f"template '{document.template}' not found in {templates_dir}",
                     )
                 )
                 continue
-            checked.templates[report_id] = template
-    linted = {t: lint_template(t, context_types()) for t in set(checked.templates.values())}
-    for problems in linted.values():
-        found.extend(problems)
+            checked.templates[document_id] = template
+    for meeting_id, meeting in project.meetings.items():
+        if not meeting.items:
+            continue
+        for name, key in ((meeting.pack_template, "pack_template"), (INDEX_TEMPLATE, None)):
+            if not (templates_dir / name).is_file():
+                path = ("meetings", meeting_id, key) if key else ("meetings", meeting_id, "items")
+                found.append(
+                    inputs.diagnostic(
+                        path, f"template '{name}' (for the pack) not found in {templates_dir}"
+                    )
+                )
+            elif key:
+                checked.pack_templates[meeting_id] = templates_dir / name
+    kinds = {t: project.documents[d].kind for d, t in checked.templates.items()}
+    kinds.update({t: "pack" for t in checked.pack_templates.values()})
+    for template, kind in kinds.items():
+        found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked
 

@@ -59,9 +59,17 @@ def _parser() -> argparse.ArgumentParser:
         help=f"seconds LibreOffice may take (default {DEFAULT_TIMEOUT:g})",
     )
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
+    build_cmd.add_argument(
+        "--final",
+        action="store_true",
+        help="refuse to build while any fact is still {unknown: ...} (no DRAFT documents)",
+    )
 
     validate = add("validate", "check inputs and templates and list every problem; build nothing")
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument(
+        "--final", action="store_true", help="treat facts not yet known as errors"
+    )
 
     lint = add("lint", "check templates without rendering them", inputs=False)
     lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
@@ -88,7 +96,9 @@ def run_build(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(message, flush=True)
 
-    result = build(Paths(args.inputs, args.templates, out), timeout=args.timeout, log=log)
+    result = build(
+        Paths(args.inputs, args.templates, out), final=args.final, timeout=args.timeout, log=log
+    )
     _print_text(result.warnings)
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages else ""
@@ -99,11 +109,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Check inputs and templates and print every diagnostic; 1 if any is an error."""
-    checked = check(args.inputs, args.templates)
+    checked = check(args.inputs, args.templates, final=args.final)
     _report(checked.diagnostics, args.format)
     if args.format == "text" and not checked.errors:
-        reports = len(checked.project.reports) if checked.project else 0
-        print(f"{args.inputs}: ok ({reports} reports, {len(checked.warnings)} warnings)")
+        documents = len(checked.project.documents) if checked.project else 0
+        print(f"{args.inputs}: ok ({documents} documents, {len(checked.warnings)} warnings)")
     return EXIT_ERRORS if checked.errors else EXIT_OK
 
 
@@ -113,11 +123,21 @@ def run_lint(args: argparse.Namespace) -> int:
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")
         return EXIT_ERRORS
-    found = sorted({d for f in files for d in lint_template(f, context_types())})
+    found = sorted({d for f in files for d in lint_template(f, context_types(_kind_of(f)))})
     _report(found, args.format)
     if args.format == "text" and not found:
         print(f"{len(files)} templates: ok")
     return EXIT_ERRORS if any(d.severity == "error" for d in found) else EXIT_OK
+
+
+def _kind_of(template: Path) -> str:
+    """The kind of document a template makes, from its file name (for ``lint`` alone; a build
+    knows it from the documents that name the template)."""
+    if template.stem.startswith("pack"):
+        return "pack"
+    if template.stem.startswith("cabinet"):
+        return "cabinet-report"
+    return "eoi"
 
 
 def _report(diagnostics: list[Diagnostic], form: str) -> None:

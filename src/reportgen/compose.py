@@ -1,5 +1,5 @@
-"""The model → what a template sees: numbered sections and paragraphs with their prose
-rendered, and the facts that prose may refer to.
+"""The model → what a template sees: numbered sections and paragraphs, or labelled form
+fields, with their prose rendered, and the facts that prose may refer to.
 
 Numbering happens before prose is rendered, so prose can say ``{{ ref('savings-estimate') }}``
 and get ``2.12``.
@@ -14,6 +14,9 @@ from .diagnostics import Diagnostic, ReportgenError
 from .load import Inputs, KeyPath
 from .model import (
     BulletsFrom,
+    Contact,
+    Form,
+    FormField,
     Meeting,
     Organisation,
     Paragraph,
@@ -21,9 +24,10 @@ from .model import (
     Report,
     ServiceArea,
     Signatory,
+    Unknown,
 )
 from .numbering import LabelError, Labels, number_outline, section_number
-from .text import ProseError, evaluate, interpolate
+from .text import ProseError, date, evaluate, interpolate
 
 
 @dataclass
@@ -48,6 +52,39 @@ class SectionView:
     paragraphs: list[ParagraphView]
 
 
+@dataclass
+class FieldView:
+    """A labelled answer on a form, prose interpolated; ``unknown`` when not yet known."""
+
+    label: str
+    text: str = ""
+    unknown: bool = False
+    bullets: list[str] = field(default_factory=list)
+    table: list[ServiceArea] = field(default_factory=list)
+
+
+@dataclass
+class FormSectionView:
+    title: str
+    fields: list[FieldView]
+
+
+@dataclass
+class ApplicantView:
+    organisation: Organisation
+    role: str
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A line of a pack's contents page: agenda item, appendix letter, title, first page."""
+
+    item: int
+    appendix: str
+    title: str
+    page: int
+
+
 @dataclass(frozen=True)
 class _Entry:
     """One paragraph of a section before numbering: its prose and where it was written."""
@@ -59,27 +96,45 @@ class _Entry:
     source: Paragraph | None = None
 
 
-def context_types() -> dict[str, Any]:
-    """The type of each name :func:`compose_report` gives a template, for the linter."""
+def context_types(kind: str) -> dict[str, Any]:
+    """The type of each name a template of ``kind`` is given, for the linter."""
+    common = {"council": Organisation, "draft": bool, "title": str}
+    if kind == "pack":
+        return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
+    if kind == "cabinet-report":
+        return {
+            **common,
+            "report": Report,
+            "meeting": Meeting,
+            "signatory": Signatory,
+            "sections": list[SectionView],
+            "background_papers": list[str],
+        }
     return {
-        "report": Report,
-        "council": Organisation,
-        "meeting": Meeting,
-        "signatory": Signatory,
-        "sections": list[SectionView],
-        "background_papers": list[str],
+        **common,
+        "document": Form,
+        "recipient": Organisation,
+        "applicants": list[ApplicantView],
+        "contact": Contact,
+        "sections": list[FormSectionView],
     }
 
 
-def facts(project: Project, report: Report, labels: Labels) -> dict[str, Any]:
+def partner_of(project: Project, council: str) -> Organisation:
+    """The other council of the joint arrangement, for a document written for ``council``."""
+    others = [c for c in project.programme.councils if c != council]
+    return project.organisations[others[0]]
+
+
+def facts(project: Project, council: str, labels: Labels) -> dict[str, Any]:
     """The names prose in YAML may use inside ``{{ }}``, resolved from ids to objects."""
     orgs = project.organisations
     programme = project.programme
-    partner = orgs[programme.partner_council]
     return {
         "org": orgs,
-        "council": orgs[report.council],
-        "partner": partner,
+        "programme": programme,
+        "council": orgs[council],
+        "partner": partner_of(project, council),
         "partners": [orgs[p] for p in programme.partners],
         "shared_services": [
             {"service": s.service, "partners": [orgs[p] for p in s.partners]}
@@ -90,16 +145,44 @@ def facts(project: Project, report: Report, labels: Labels) -> dict[str, Any]:
         "fund": programme.fund,
         "tranche": programme.fund.tranches,
         "design": programme.design_programme,
-        "meeting": project.meetings[report.meeting],
-        "report": report,
         "ref": labels.ref,
     }
 
 
-def compose_report(project: Project, inputs: Inputs, report_id: str) -> dict[str, Any]:
-    """Everything ``templates/cabinet-report.docx`` refers to, for the report ``report_id``."""
-    report = project.reports[report_id]
-    base: KeyPath = ("reports", report_id)
+def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) -> dict[str, Any]:
+    """Everything the template of ``document_id`` refers to."""
+    document = project.documents[document_id]
+    if isinstance(document, Report):
+        context = _compose_report(project, inputs, document_id, document)
+    else:
+        context = _compose_form(project, inputs, document_id, document)
+    return {**context, "draft": draft}
+
+
+def compose_cover(
+    project: Project, meeting_id: str, contents: list[ContentsEntry], *, draft: bool
+) -> dict[str, Any]:
+    """What the pack's cover and contents template refers to."""
+    meeting = project.meetings[meeting_id]
+    return {
+        "title": pack_title(meeting),
+        "council": project.organisations[meeting.council],
+        "meeting": meeting,
+        "contents": contents,
+        "draft": draft,
+    }
+
+
+def pack_title(meeting: Meeting) -> str:
+    """``Cabinet, 10 June 2014: papers`` (the date reads "date to be confirmed" until known)."""
+    when = f"date {meeting.date}" if isinstance(meeting.date, Unknown) else date(meeting.date)
+    return f"{meeting.body}, {when}: papers"
+
+
+def _compose_report(
+    project: Project, inputs: Inputs, report_id: str, report: Report
+) -> dict[str, Any]:
+    base: KeyPath = ("documents", report_id)
     labels = Labels()
     outline = [_entries(report, i) for i in range(len(report.sections))]
     numbers = number_outline([len(entries) for entries in outline])
@@ -119,21 +202,57 @@ def compose_report(project: Project, inputs: Inputs, report_id: str) -> dict[str
                     problems.append(inputs.diagnostic((*base, *entry.path[:-1], "id"), str(exc)))
         sections.append(SectionView(section_number(i), section.title, views))
 
-    prose = _Prose(facts(project, report, labels), inputs)
+    known = facts(project, report.council, labels)
+    prose = _Prose({**known, "meeting": project.meetings[report.meeting], "report": report}, inputs)
     for view, entry in pending:
-        _render_paragraph(view, entry, (*base, *entry.path), prose, project)
+        path = (*base, *entry.path)
+        view.text = prose.render(entry.prose, path)
+        if entry.source is not None:
+            view.bullets, view.table = _extras(entry.source, path[:-1], prose, project)
     problems += prose.problems
     if problems:
         raise ReportgenError(problems)
 
     council = project.organisations[report.council]
     return {
+        "title": report.title,
         "report": report,
         "council": council,
         "meeting": project.meetings[report.meeting],
         "signatory": council.signatories[report.signatory],
         "sections": sections,
         "background_papers": report.background_papers,
+    }
+
+
+def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) -> dict[str, Any]:
+    base: KeyPath = ("documents", form_id)
+    orgs = project.organisations
+    prose = _Prose({**facts(project, form.council, Labels()), "document": form}, inputs)
+    sections = []
+    for i, section in enumerate(form.sections):
+        views = []
+        for j, answer in enumerate(section.fields):
+            path: KeyPath = (*base, "sections", i, "fields", j)
+            view = FieldView(label=answer.label)
+            if isinstance(answer.text, Unknown):
+                view.text, view.unknown = str(answer.text), True
+            elif answer.text is not None:
+                view.text = prose.render(answer.text, (*path, "text"))
+            view.bullets, view.table = _extras(answer, path, prose, project)
+            views.append(view)
+        sections.append(FormSectionView(section.title, views))
+    title = prose.render(form.title, (*base, "title"))
+    if prose.problems:
+        raise ReportgenError(prose.problems)
+    return {
+        "title": title,
+        "document": form,
+        "council": orgs[form.council],
+        "recipient": orgs[form.recipient],
+        "applicants": [ApplicantView(orgs[a.council], a.role) for a in form.applicants],
+        "contact": form.contact,
+        "sections": sections,
     }
 
 
@@ -186,19 +305,18 @@ class _Prose:
         return [self.render(spec.text, (*path, "text"), item=item) for item in items]
 
 
-def _render_paragraph(
-    view: ParagraphView, entry: _Entry, path: KeyPath, prose: _Prose, project: Project
-) -> None:
-    view.text = prose.render(entry.prose, path)
-    paragraph = entry.source
-    if paragraph is None:
-        return
-    bullets_path = (*path[:-1], "bullets")
-    if isinstance(paragraph.bullets, BulletsFrom):
-        view.bullets = prose.each(paragraph.bullets, bullets_path)
+def _extras(
+    source: Paragraph | FormField, path: KeyPath, prose: _Prose, project: Project
+) -> tuple[list[str], list[ServiceArea]]:
+    """The bullets and table that a paragraph or form field adds to its text."""
+    bullets_path = (*path, "bullets")
+    if isinstance(source.bullets, BulletsFrom):
+        bullets = prose.each(source.bullets, bullets_path)
     else:
-        view.bullets = [
-            prose.render(b, (*bullets_path, k)) for k, b in enumerate(paragraph.bullets)
-        ]
-    if paragraph.table == "services_in_scope":
-        view.table = list(project.programme.services_in_scope.areas)
+        bullets = [prose.render(b, (*bullets_path, k)) for k, b in enumerate(source.bullets)]
+    table = (
+        list(project.programme.services_in_scope.areas)
+        if source.table == "services_in_scope"
+        else []
+    )
+    return bullets, table

@@ -145,23 +145,39 @@ class DesignProgramme(Strict):
 
 
 class Programme(Strict):
-    """The facts of the transformation programme that several documents repeat."""
+    """The facts of the transformation programme that several documents repeat.
 
-    lead_council: Label
-    partner_council: Label
+    ``councils`` are the councils in the joint arrangement, lead first; in a document written
+    for one of them, ``partner`` is the other.
+    """
+
+    councils: list[Label] = Field(min_length=2)
     partners: list[Label] = []
     shared_services: list[SharedService] = []
+    partner_preference: list[Text] = []
+    customer_services_redesign: Text
     savings_estimate: SavingsEstimate
     services_in_scope: ServicesInScope
     fund: Fund
     design_programme: DesignProgramme
 
 
+class Item(Strict):
+    """An agenda item: a document, with others appended to it (Appendix A, B, ...)."""
+
+    document: Label
+    appendices: list[Label] = []
+
+
 class Meeting(Strict):
+    """A meeting; its items, in order, are what its committee pack holds."""
+
     body: Text
     council: Label
     date: Date | Unknown
     venue: Text | Unknown
+    items: list[Item] = []
+    pack_template: Text = "pack-cover.docx"
 
 
 class BulletsFrom(Strict):
@@ -179,6 +195,38 @@ class Paragraph(Strict):
     text: Text
     bullets: list[Text] | BulletsFrom = []
     table: TableSource | None = None
+
+
+class FormField(Strict):
+    """A labelled answer on a form: text, bullets, a table, or a mix; text may be unknown."""
+
+    label: Text
+    text: Text | Unknown | None = None
+    bullets: list[Text] | BulletsFrom = []
+    table: TableSource | None = None
+
+    @model_validator(mode="after")
+    def _has_an_answer(self) -> FormField:
+        if self.text is None and not self.bullets and self.table is None:
+            raise ValueError("a field needs 'text', 'bullets' or 'table'")
+        return self
+
+
+class FormSection(Strict):
+    title: Text
+    fields: list[FormField] = Field(min_length=1)
+
+
+class Applicant(Strict):
+    council: Label
+    role: Text
+
+
+class Contact(Strict):
+    name: Text | Unknown
+    role: Text | Unknown
+    email: Text | Unknown
+    telephone: Text | Unknown
 
 
 GeneratedContent = Literal["option-summaries", "option-analyses", "recommendations"]
@@ -210,6 +258,20 @@ class Recommendation(Strict):
     text: Text
 
 
+class Form(Strict):
+    """A form-style document: an expression of interest, an application."""
+
+    kind: Literal["eoi", "design-council-application"]
+    template: Text
+    title: Text
+    council: Label
+    recipient: Label
+    applicants: list[Applicant] = Field(min_length=1)
+    contact: Contact
+    date: Date | Unknown
+    sections: list[FormSection] = Field(min_length=1)
+
+
 class Report(Strict):
     """A report to a meeting, e.g. the Cabinet report."""
 
@@ -227,17 +289,19 @@ class Report(Strict):
     recommendations: list[Recommendation] = []
 
 
+Document = Annotated[Report | Form, Field(discriminator="kind")]
+
 # Keys of the project that are folders of files, one entry a file, rather than one file.
-FOLDERS = {"reports"}
+FOLDERS = {"documents"}
 
 
 class Project(Strict):
-    """Everything under ``inputs/``: one key per file (``reports/`` is a folder of files)."""
+    """Everything under ``inputs/``: one key per file (``documents/`` is a folder of files)."""
 
     organisations: dict[Label, Organisation]
     programme: Programme
     meetings: dict[Label, Meeting] = {}
-    reports: dict[Label, Report] = {}
+    documents: dict[Label, Document] = {}
 
 
 # --- from loaded YAML to the model, with every error located -------------------------------

@@ -32,7 +32,7 @@ class Properties:
     title: str
     language: str
     author: str
-    date: dt.date
+    date: dt.date | None = None
 
 
 def render_docx(template: Path, context: dict[str, Any], properties: Properties) -> bytes:
@@ -74,9 +74,10 @@ def _set_properties(document: DocxTemplate, properties: Properties) -> None:
     core.language = properties.language
     core.author = properties.author
     core.last_modified_by = properties.author
-    stamp = dt.datetime.combine(properties.date, dt.time())
-    core.created = stamp
-    core.modified = stamp
+    if properties.date is not None:
+        stamp = dt.datetime.combine(properties.date, dt.time())
+        core.created = stamp
+        core.modified = stamp
     core.revision = 1
 
 

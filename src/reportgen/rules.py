@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Inputs, KeyPath
-from .model import Project, Report
+from .model import Form, Project, Report
 from .text import money
 
 # A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
@@ -25,8 +25,16 @@ def project_problems(project: Project, inputs: Inputs) -> list[Diagnostic]:
 def _problems(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     yield from _organisation_references(project, inputs)
     yield from _programme_rules(project, inputs)
-    for report_id in project.reports:
-        yield from _report_rules(project, inputs, report_id)
+    yield from _meeting_rules(project, inputs)
+    for document_id, document in project.documents.items():
+        if isinstance(document, Report):
+            yield from _report_rules(project, inputs, document_id)
+        elif document.council not in project.programme.councils:
+            yield inputs.diagnostic(
+                ("documents", document_id, "council"),
+                f"'{document.council}' is not one of the programme's councils "
+                f"({', '.join(project.programme.councils)})",
+            )
 
 
 def _reference(
@@ -42,11 +50,10 @@ def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagn
     orgs = project.organisations.keys()
     programme = project.programme
     where: list[tuple[KeyPath, str]] = [
-        (("programme", "lead_council"), programme.lead_council),
-        (("programme", "partner_council"), programme.partner_council),
         (("programme", "fund", "awarded_by"), programme.fund.awarded_by),
         (("programme", "design_programme", "provider"), programme.design_programme.provider),
     ]
+    where += [(("programme", "councils", i), c) for i, c in enumerate(programme.councils)]
     where += [(("programme", "partners", i), p) for i, p in enumerate(programme.partners)]
     for i, shared in enumerate(programme.shared_services):
         where += [
@@ -56,7 +63,14 @@ def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagn
     where += [
         (("meetings", m, "council"), meeting.council) for m, meeting in project.meetings.items()
     ]
-    where += [(("reports", r, "council"), report.council) for r, report in project.reports.items()]
+    for d, document in project.documents.items():
+        where.append((("documents", d, "council"), document.council))
+        if isinstance(document, Form):
+            where.append((("documents", d, "recipient"), document.recipient))
+            where += [
+                (("documents", d, "applicants", i, "council"), a.council)
+                for i, a in enumerate(document.applicants)
+            ]
     for path, value in where:
         yield from _reference(inputs, path, value, orgs, "organisation")
 
@@ -98,9 +112,32 @@ def _pounds(amount: Decimal) -> str:
     return money(amount, "full")
 
 
+def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
+    """Items name documents that exist, each document in one place on one agenda."""
+    placed: dict[str, KeyPath] = {}
+    for meeting_id, meeting in project.meetings.items():
+        for i, item in enumerate(meeting.items):
+            path: KeyPath = ("meetings", meeting_id, "items", i)
+            named = [((*path, "document"), item.document)]
+            named += [((*path, "appendices", j), a) for j, a in enumerate(item.appendices)]
+            for where, document in named:
+                if document not in project.documents:
+                    yield from _reference(inputs, where, document, project.documents, "document")
+                elif document in placed:
+                    first = inputs.position(placed[document])
+                    yield inputs.diagnostic(
+                        where,
+                        f"document '{document}' is already in a pack "
+                        f"({first.file} line {first.line})",
+                    )
+                else:
+                    placed[document] = where
+
+
 def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[Diagnostic]:
-    report = project.reports[report_id]
-    base: KeyPath = ("reports", report_id)
+    report = project.documents[report_id]
+    assert isinstance(report, Report)
+    base: KeyPath = ("documents", report_id)
     yield from _reference(inputs, (*base, "meeting"), report.meeting, project.meetings, "meeting")
     council = project.organisations.get(report.council)
     if council is not None:
@@ -166,3 +203,35 @@ def _typed_numbers(inputs: Inputs, base: KeyPath, report: Report) -> Iterator[Di
                 "that paragraph an id and write {{ ref('its-id') }}",
                 severity="warning",
             )
+
+
+def unknown_facts(inputs: Inputs, *, final: bool) -> list[Diagnostic]:
+    """A diagnostic for each fact written ``{unknown: why}``: a warning in a draft build,
+    an error in a final one."""
+    found = []
+    for path, reason in _walk_unknowns(inputs.data, ()):
+        if final:
+            found.append(
+                inputs.diagnostic(path, f"not yet known ({reason}): a final build needs it")
+            )
+        else:
+            found.append(
+                inputs.diagnostic(
+                    path,
+                    f"not yet known ({reason}): shown as 'to be confirmed', document marked DRAFT",
+                    severity="warning",
+                )
+            )
+    return found
+
+
+def _walk_unknowns(node: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(node, dict):
+        if set(node) == {"unknown"}:
+            yield path, str(node["unknown"])
+            return
+        for key, value in node.items():
+            yield from _walk_unknowns(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk_unknowns(value, (*path, i))
