@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -42,3 +43,10 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build
     out = tmp_path_factory.mktemp("build")
     result = build(Paths(EXAMPLE_INPUTS, TEMPLATES, out))
     return out, result
+
+
+def output_path(out: Path, kind: str, fmt: str = "pdf") -> Path:
+    """The one output of ``kind`` and ``fmt`` that ``out/manifest.json`` lists."""
+    outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    (found,) = [o for o in outputs if o["kind"] == kind and o["format"] == fmt]
+    return out / found["path"]

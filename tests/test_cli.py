@@ -45,10 +45,9 @@ def test_build_writes_the_documents_and_exits_zero(example_copy, tmp_path):
     out = tmp_path / "out"
     result = reportgen("build", "--inputs", str(example_copy), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert {"docx/cabinet-report.docx", "pdf/cabinet-report.pdf", "manifest.json"} <= set(
-        snapshot(out)
-    )
-    assert "built 2 files" in result.stdout
+    stem = "date-tbc-cabinet/date-tbc-cabinet-item-1-transformation-and-shared-services"
+    assert {f"{stem}.docx", f"{stem}.pdf", "manifest.json"} <= set(snapshot(out))
+    assert "built 8 files" in result.stdout
 
 
 def test_the_reportgen_command_is_installed():
@@ -93,9 +92,8 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, ex
     assert snapshot(previous_build) == before
     assert sorted(p.name for p in previous_build.iterdir()) == [
         ".reportgen.lock",
-        "docx",
+        "date-tbc-cabinet",
         "manifest.json",
-        "pdf",
     ]
 
 
@@ -111,7 +109,7 @@ def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_pat
         env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "hang"), "FAKE_SOFFICE_LOG": str(log)},
     )
     assert result.returncode == 1
-    assert "cabinet-report.docx" in result.stderr
+    assert "item-1-transformation-and-shared-services.docx" in result.stderr
     assert "within 2 s and was stopped" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(previous_build) == before
@@ -137,7 +135,9 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
     )
     assert result.returncode == 1
     assert len(log.read_text().split()) == 2
-    assert "no PDF for cabinet-report.docx" in result.stderr
+    assert "no PDF for date-tbc-cabinet-item-1-transformation-and-shared-services.docx" in (
+        result.stderr
+    )
     assert "exit 139" in result.stderr
     assert snapshot(previous_build) == before
 
@@ -192,7 +192,7 @@ def test_validate_can_answer_in_json_for_editors_and_ci(example_copy, edit):
 def test_lint_passes_on_the_example_templates():
     result = reportgen("lint")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1 templates: ok"
+    assert result.stdout.strip() == "4 templates: ok"
 
 
 def test_no_libreoffice_process_outlives_a_build(example_copy, tmp_path):

@@ -81,7 +81,7 @@ def test_a_bug_is_reported_in_one_line_without_a_traceback(monkeypatch, capsys, 
     def broken(*args, **kwargs):
         raise RuntimeError("something impossible")
 
-    monkeypatch.setattr("reportgen.check.compose_report", broken)
+    monkeypatch.setattr("reportgen.check.compose", broken)
     assert build(tmp_path / "out") == cli.EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -95,6 +95,6 @@ def test_debug_shows_the_traceback_of_a_bug(monkeypatch, capsys, tmp_path):
     def broken(*args, **kwargs):
         raise RuntimeError("something impossible")
 
-    monkeypatch.setattr("reportgen.check.compose_report", broken)
+    monkeypatch.setattr("reportgen.check.compose", broken)
     assert build(tmp_path / "out", "--debug") == cli.EXIT_INTERNAL
     assert "Traceback" in capsys.readouterr().err

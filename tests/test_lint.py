@@ -10,6 +10,8 @@ from conftest import TEMPLATES
 from reportgen.compose import context_types
 from reportgen.lint import lint_template
 
+KIND = "cabinet-report"
+
 
 def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
     """A .docx with one paragraph per item; a list gives one paragraph of several runs."""
@@ -24,12 +26,19 @@ def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
 
 
 def messages(path: Path) -> list[str]:
-    return [d.message for d in lint_template(path, context_types())]
+    return [d.message for d in lint_template(path, context_types(KIND))]
 
 
 def test_the_example_templates_are_clean():
-    for path in TEMPLATES.glob("*.docx"):
-        assert lint_template(path, context_types()) == []
+    kinds = {
+        "cabinet-report.docx": "cabinet-report",
+        "eoi-transformation-challenge-award.docx": "eoi",
+        "design-council-application.docx": "design-council-application",
+        "pack-cover.docx": "pack",
+    }
+    assert sorted(p.name for p in TEMPLATES.glob("*.docx")) == sorted(kinds)
+    for name, kind in kinds.items():
+        assert lint_template(TEMPLATES / name, context_types(kind)) == []
 
 
 def test_a_misspelt_attribute_names_the_type_and_the_nearest_attribute(tmp_path):

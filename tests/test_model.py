@@ -15,7 +15,7 @@ def problems(inputs) -> list[str]:
 def test_the_example_inputs_are_valid(example_copy):
     project, inputs = load_project(example_copy)
     assert project.documents["cabinet-report"].title == "Transformation and Shared Services"
-    assert len(inputs.files) == 4
+    assert len(inputs.files) == 6
 
 
 def test_a_misspelt_key_names_the_nearest_known_key(example_copy, edit):
@@ -50,7 +50,9 @@ def test_a_missing_required_key_is_named(example_copy, edit):
 
 
 def test_a_date_written_as_text_is_an_error(example_copy, edit):
-    edit(example_copy / "documents" / "cabinet-report.yaml", "date: 2014-05-22", "date: 22 May 2014")
+    edit(
+        example_copy / "documents" / "cabinet-report.yaml", "date: 2014-05-22", "date: 22 May 2014"
+    )
     (found,) = problems(example_copy)
     assert "expected a date written as YYYY-MM-DD" in found
     assert found.endswith("[date]")

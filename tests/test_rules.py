@@ -22,7 +22,9 @@ def test_a_partner_that_is_not_defined_is_named_with_a_suggestion(example_copy, 
 
 
 def test_a_report_for_an_undefined_meeting_is_an_error(example_copy, edit):
-    edit(example_copy / "documents" / "cabinet-report.yaml", "meeting: cabinet", "meeting: cabinett")
+    edit(
+        example_copy / "documents" / "cabinet-report.yaml", "meeting: cabinet", "meeting: cabinett"
+    )
     (found,) = problems(example_copy)
     assert "meeting 'cabinett' is not defined — did you mean 'cabinet'?" in found
 
