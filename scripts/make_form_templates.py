@@ -59,9 +59,7 @@ def build(path: Path, recipient_line: str) -> None:
     _numbered(document, "1.", "Applicants", "Heading 1")
     applicants = _table(document, ("Authority", "Role", "Address"), (5.5, 4.0, 6.5))
     _row(applicants, "{%tr for applicant in applicants %}", "", "")
-    name, role, address = _row(
-        applicants, "{{ applicant.organisation.name }}", "{{ applicant.role }}", ""
-    )
+    address = _row(applicants, "{{ applicant.organisation.name }}", "{{ applicant.role }}", "")[2]
     address.paragraphs[0].add_run("{%p for line in applicant.organisation.address %}")
     _para(address, "{{ line }}", "Table Contents")
     _para(address, "{%p endfor %}", "Normal")
