@@ -22,10 +22,12 @@ def words(text: str) -> list[str]:
 _BROKEN_AT_HYPHEN = re.compile(r"(?<=\w-)\n\s*")
 
 
-def pdf_text(pdf: Path) -> str:
-    """The PDF's text as ``pdftotext -layout`` reads it, words broken at a hyphen rejoined."""
+def pdf_text(pdf: Path, *, layout: bool = True) -> str:
+    """The PDF's text as ``pdftotext -layout`` reads it (or in reading order, which keeps a
+    table cell's lines together), words broken at a hyphen rejoined."""
+    options = ["-layout"] if layout else []
     text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", *options, str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     return _BROKEN_AT_HYPHEN.sub("", text)
 
