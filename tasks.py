@@ -11,10 +11,16 @@ def _run(*args: str) -> None:
         raise SystemExit(code)
 
 
-@task(help={"inputs": "inputs directory", "out": "output directory"})
-def build(c, inputs="inputs", out="build"):
-    """Build every document to .docx and PDF, and write build/manifest.json."""
-    _run("build", "--inputs", inputs, "--out", out)
+@task(
+    help={
+        "inputs": "inputs directory",
+        "out": "output directory",
+        "final": "refuse while any fact is not yet known",
+    }
+)
+def build(c, inputs="inputs", out="build", final=False):
+    """Build every document (.docx, PDF), the packs and build/manifest.json."""
+    _run("build", "--inputs", inputs, "--out", out, *(["--final"] if final else []))
 
 
 @task(help={"inputs": "inputs directory"})

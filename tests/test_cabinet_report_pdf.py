@@ -9,11 +9,12 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
-from fidelity import Change, changes, pdf_text, words
 from pypdf import PdfReader
 
 from reportgen.build import Paths, build
+
+from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
+from fidelity import Change, changes, pdf_text, words
 
 REFERENCE = FIXTURES / "cabinet-report-2014-05-22.txt"
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, ROOT
 
 FAKE_SOFFICE = FIXTURES / "fake-soffice"
@@ -206,3 +207,21 @@ def test_no_libreoffice_process_outlives_a_build(example_copy, tmp_path):
         except OSError:  # the process ended while we looked
             continue
     assert survivors == []
+
+
+def test_outputs_a_new_build_no_longer_makes_are_removed(previous_build, example_copy, edit):
+    old = set(snapshot(previous_build))
+    edit(
+        example_copy / "meetings.yaml",
+        'date: {unknown: "The 22 May 2014 report does not give the date of the Cabinet meeting"}',
+        "date: 2014-06-10",
+    )
+    (previous_build / "notes-by-the-clerk.txt").write_text("keep me")
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(previous_build))
+    assert result.returncode == 0, result.stderr
+    now = set(snapshot(previous_build))
+    assert not any(p.startswith("date-tbc-cabinet/") for p in now)
+    assert any(p.startswith("2014-06-10-cabinet/2014-06-10-cabinet-item-1-") for p in now)
+    assert "notes-by-the-clerk.txt" in now
+    assert not (previous_build / "date-tbc-cabinet").exists()
+    assert old - now

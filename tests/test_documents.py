@@ -10,12 +10,13 @@ import sys
 
 import docx
 import pytest
-from conftest import FIXTURES, ROOT, TEMPLATES, output_path
-from fidelity import pdf_text
 
 from reportgen.build import Paths, build
 from reportgen.check import load_project
 from reportgen.compose import compose
+
+from conftest import FIXTURES, ROOT, TEMPLATES, output_path
+from fidelity import pdf_text
 
 
 def flat(text: str) -> str:

@@ -9,9 +9,10 @@ import shutil
 import tempfile
 
 import pytest
-from conftest import EXAMPLE_INPUTS
 
 from reportgen import cli
+
+from conftest import EXAMPLE_INPUTS
 
 
 def snapshot(directory: pathlib.Path) -> dict[str, bytes]:

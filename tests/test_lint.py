@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-from conftest import TEMPLATES
 
 from reportgen.compose import context_types
 from reportgen.lint import lint_template
+
+from conftest import TEMPLATES
 
 KIND = "cabinet-report"
 

@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, TEMPLATES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportgen import cli
+
+from conftest import FIXTURES, TEMPLATES
 
 MINIMAL = FIXTURES / "minimal"
 FILES = sorted(str(p.relative_to(MINIMAL)) for p in MINIMAL.rglob("*.yaml"))

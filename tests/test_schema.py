@@ -7,9 +7,10 @@ import datetime as dt
 import jsonschema
 import pytest
 import yaml
-from conftest import EXAMPLE_INPUTS, ROOT
 
 from reportgen.schema import schemas, write_schemas
+
+from conftest import EXAMPLE_INPUTS, ROOT
 
 SCHEMA_OF = {
     "organisations.yaml": "organisations.schema.json",

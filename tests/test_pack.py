@@ -1,0 +1,169 @@
+"""The committee pack: contents page numbers, bookmarks, page labels and tagging."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from fidelity import pdf_text
+
+
+@pytest.fixture(scope="module")
+def manifest(example_build):
+    return json.loads((example_build[0] / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def pack_entry(manifest):
+    (entry,) = [o for o in manifest["outputs"] if o["kind"] == "pack"]
+    return entry
+
+
+@pytest.fixture(scope="module")
+def pack(example_build, pack_entry):
+    return example_build[0] / pack_entry["path"]
+
+
+def pages_of(pdf) -> list[str]:
+    return pdf_text(pdf).split("\f")
+
+
+def test_the_pack_holds_cover_contents_and_each_document_in_agenda_order(pack_entry):
+    assert [c["kind"] for c in pack_entry["contents"]] == [
+        "cabinet-report",
+        "eoi",
+        "design-council-application",
+    ]
+    assert pack_entry["contents"][0]["first_page"] == 3
+    assert pack_entry["pages"] == 2 + sum(c["pages"] for c in pack_entry["contents"])
+
+
+def test_each_document_starts_on_the_page_the_manifest_gives(example_build, pack, pack_entry):
+    pack_pages = pages_of(pack)
+    for entry in pack_entry["contents"]:
+        document_pages = pages_of(example_build[0] / entry["path"])
+        first = entry["first_page"]
+        assert (
+            pack_pages[first - 1 : first - 1 + entry["pages"]] == document_pages[: entry["pages"]]
+        )
+
+
+def page_beside(tokens: list[str], title: str) -> str:
+    """The page number printed on a contents row: the number found among or right after the
+    title's words (a long title wraps in its cell, so the number may sit between lines)."""
+    wanted = title.split()
+    for start in range(len(tokens)):
+        i, matched, numbers = start, 0, []
+        while i < len(tokens) and matched < len(wanted):
+            if tokens[i] == wanted[matched]:
+                matched += 1
+            elif tokens[i].isdigit() and matched:
+                numbers.append(tokens[i])
+            else:
+                break
+            i += 1
+        if matched == len(wanted):
+            if not numbers and i < len(tokens) and tokens[i].isdigit():
+                numbers.append(tokens[i])
+            return " ".join(numbers)
+    return ""
+
+
+def test_the_contents_page_gives_each_document_its_first_page(pack, pack_entry):
+    tokens = pages_of(pack)[1].split()
+    assert tokens[:5] == ["DRAFT", "Contents", "Item", "Document", "Page"]
+    for entry in pack_entry["contents"]:
+        assert page_beside(tokens, entry["title"]) == str(entry["first_page"]), entry["title"]
+    assert "appendix A" in " ".join(tokens) and "appendix B" in " ".join(tokens)
+
+
+def test_bookmarks_nest_each_documents_headings_under_it(example_build, pack, pack_entry):
+    reader = PdfReader(pack)
+    outline = reader.outline
+    tops = [item for item in outline if not isinstance(item, list)]
+    assert [t.title for t in tops] == ["Cover and contents"] + [
+        c["title"] for c in pack_entry["contents"]
+    ]
+    nested = [item for item in outline if isinstance(item, list)]
+    report = PdfReader(example_build[0] / pack_entry["contents"][0]["path"])
+    assert [i.title for i in nested[1] if not isinstance(i, list)] == [
+        i.title for i in report.outline if not isinstance(i, list)
+    ]
+    for top, entry in zip(tops[1:], pack_entry["contents"], strict=True):
+        assert reader.get_destination_page_number(top) == entry["first_page"] - 1
+    first_heading = nested[1][0]
+    assert first_heading.title == "1. OBJECT AND KEY POINTS IN THIS REPORT"
+    assert reader.get_destination_page_number(first_heading) == 2
+
+
+def test_viewer_page_labels_are_the_pack_page_numbers(pack):
+    labels = PdfReader(pack).page_labels
+    assert labels[:4] == ["1", "2", "3", "4"]
+
+
+def test_the_pack_is_titled_british_english_and_shows_its_title(pack):
+    reader = PdfReader(pack)
+    assert reader.metadata.title == "Cabinet, date to be confirmed: papers"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp
+    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "Cabinet, date to be confirmed: papers" in xmp
+
+
+def test_each_document_keeps_its_structure_tree_as_a_part_of_the_pack(pack, pack_entry):
+    with pikepdf.open(pack) as pdf:
+        document = pdf.Root.StructTreeRoot.K[0]
+        parts = [k for k in document.K if k.get("/S") == pikepdf.Name.Part]
+        assert [str(p.T) for p in parts] == [c["title"] for c in pack_entry["contents"]]
+        for part in parts:
+            assert part.P.objgen == document.objgen
+        headings = [k.S for k in parts[0].K]
+        assert headings.count(pikepdf.Name.H1) == 8
+
+
+def marked_content(pdf: pikepdf.Pdf) -> list[list[str]]:
+    """For each page, the structure types its marked content belongs to, in MCID order."""
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    return [
+        [
+            str(e.get("/S")) if isinstance(e, pikepdf.Dictionary) else "-"
+            for e in parents[int(page.obj.StructParents)]
+        ]
+        for page in pdf.pages
+    ]
+
+
+def test_marked_content_on_every_page_still_finds_its_structure(example_build, pack, pack_entry):
+    with pikepdf.open(pack) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        nums = tree.ParentTree.Nums
+        assert int(tree.ParentTreeNextKey) > max(int(nums[i]) for i in range(0, len(nums), 2))
+        in_pack = marked_content(pdf)
+    for entry in pack_entry["contents"]:
+        with pikepdf.open(example_build[0] / entry["path"]) as source:
+            alone = marked_content(source)
+        first = entry["first_page"] - 1
+        assert in_pack[first : first + entry["pages"]] == alone
+
+
+def test_the_meeting_index_links_every_pdf_with_its_details(example_build, manifest):
+    out, _ = example_build
+    (index,) = [o for o in manifest["outputs"] if o["kind"] == "index"]
+    html = (out / index["path"]).read_text()
+    assert '<html lang="en-GB">' in html
+    folder = index["path"].rsplit("/", 1)[0]
+    pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf"]
+    for output in pdfs:
+        name = output["path"].removeprefix(f"{folder}/")
+        assert f'<a href="{name}">{output["title"]}</a>' in html
+        assert (out / folder / name).is_file()
+    assert html.count("<tr>") == 1 + len(pdfs)
+    assert re.search(r'<td class="number">5</td>\s*<td class="number">\d+ KB</td>', html)
