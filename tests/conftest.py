@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import BuildResult, Paths, build
+from reportgen.check import load_project
+from reportgen.diagnostics import ReportgenError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_INPUTS = ROOT / "inputs"
@@ -50,3 +52,10 @@ def output_path(out: Path, kind: str, fmt: str = "pdf") -> Path:
     outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     (found,) = [o for o in outputs if o["kind"] == kind and o["format"] == fmt]
     return out / found["path"]
+
+
+def load_problems(inputs: Path) -> list[str]:
+    """Every diagnostic that loading, typing and cross-checking ``inputs`` raises."""
+    with pytest.raises(ReportgenError) as caught:
+        load_project(inputs)
+    return [str(d) for d in caught.value.diagnostics]

@@ -1,15 +1,8 @@
 """The model: typed inputs, with every mistake located at its file, line and key."""
 
-import pytest
-
 from reportgen.check import load_project
-from reportgen.diagnostics import ReportgenError
 
-
-def problems(inputs) -> list[str]:
-    with pytest.raises(ReportgenError) as caught:
-        load_project(inputs)
-    return [str(d) for d in caught.value.diagnostics]
+from conftest import load_problems as problems
 
 
 def test_the_example_inputs_are_valid(example_copy):

@@ -1,15 +1,6 @@
 """Cross-references between inputs and the rules of the domain."""
 
-import pytest
-
-from reportgen.check import load_project
-from reportgen.diagnostics import ReportgenError
-
-
-def problems(inputs) -> list[str]:
-    with pytest.raises(ReportgenError) as caught:
-        load_project(inputs)
-    return [str(d) for d in caught.value.diagnostics]
+from conftest import load_problems as problems
 
 
 def test_a_partner_that_is_not_defined_is_named_with_a_suggestion(example_copy, edit):

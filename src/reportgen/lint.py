@@ -13,14 +13,14 @@ import typing
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, did_you_mean
+from .model import branches
 from .text import describe_template_error, environment
 
 _XML_TAG = re.compile(r"<[^>]+>")
@@ -215,7 +215,7 @@ class _TypeChecker:
         return Any
 
     def _attribute(self, node: nodes.Node, owner: Any, name: str) -> Any:
-        for branch in _branches(owner):
+        for branch in branches(owner):
             if get_origin(branch) is dict:  # keys are data (org.nelc), not attributes
                 return get_args(branch)[1]
         fields = _fields(owner)
@@ -223,7 +223,7 @@ class _TypeChecker:
             return Any
         if name in fields:
             return fields[name]
-        owner_name = " or ".join(sorted({_name(b) for b in _branches(owner)}))
+        owner_name = " or ".join(sorted({_name(b) for b in branches(owner)}))
         self._report(
             node, f"'{name}' is not an attribute of {owner_name} — {did_you_mean(name, fields)}"
         )
@@ -233,14 +233,6 @@ class _TypeChecker:
         self.problems.append(_error(self.display, message, _line_text(self.xml, node.lineno)))
 
 
-def _branches(annotation: Any) -> list[Any]:
-    if get_origin(annotation) in (Union, UnionType):
-        return [b for a in get_args(annotation) for b in _branches(a)]
-    if get_origin(annotation) is Annotated:
-        return _branches(get_args(annotation)[0])
-    return [annotation]
-
-
 def _name(annotation: Any) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
@@ -248,7 +240,7 @@ def _name(annotation: Any) -> str:
 def _fields(annotation: Any) -> dict[str, Any] | None:
     """The attributes of a type and their types; ``None`` when they cannot be known."""
     found: dict[str, Any] = {}
-    for branch in _branches(annotation):
+    for branch in branches(annotation):
         if branch is type(None):
             continue
         if isinstance(branch, type) and issubclass(branch, BaseModel):
@@ -262,7 +254,7 @@ def _fields(annotation: Any) -> dict[str, Any] | None:
 
 
 def _element_type(annotation: Any) -> Any:
-    for branch in _branches(annotation):
+    for branch in branches(annotation):
         if get_origin(branch) in (list, tuple) and get_args(branch):
             return get_args(branch)[0]
         if get_origin(branch) is dict:

@@ -427,20 +427,21 @@ def _allowed_keys(path: KeyPath) -> list[str]:
         annotation = _step(annotation, part)
         if annotation is None:
             return []
-    models = [a for a in _branches(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    models = [a for a in branches(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
     return sorted({name for m in models for name in m.model_fields})
 
 
-def _branches(annotation: Any) -> list[Any]:
+def branches(annotation: Any) -> list[Any]:
+    """The types a type annotation allows: the members of a union, without ``Annotated``."""
     if get_origin(annotation) in (Union, UnionType):
-        return [b for a in get_args(annotation) for b in _branches(a)]
+        return [b for a in get_args(annotation) for b in branches(a)]
     if get_origin(annotation) is Annotated:
-        return _branches(get_args(annotation)[0])
+        return branches(get_args(annotation)[0])
     return [annotation]
 
 
 def _step(annotation: Any, part: str | int) -> Any:
-    for branch in _branches(annotation):
+    for branch in branches(annotation):
         origin = get_origin(branch)
         if isinstance(branch, type) and issubclass(branch, BaseModel) and isinstance(part, str):
             if part in branch.model_fields:
