@@ -207,22 +207,16 @@ def test_docx_carries_title_language_and_heading_styles(example_build):
     assert "{{" not in body and "{%" not in body
 
 
-def test_inputs_copied_elsewhere_build_the_same_documents(tmp_path, example_build):
+def test_inputs_copied_elsewhere_build_byte_identical_outputs(tmp_path, example_build):
     out, _ = example_build
     elsewhere = tmp_path / "somewhere" / "else"
     shutil.copytree(EXAMPLE_INPUTS, elsewhere)
     build(Paths(elsewhere, TEMPLATES, tmp_path / "out"))
-    ours = json.loads((tmp_path / "out" / "manifest.json").read_text())["outputs"]
     theirs = json.loads((out / "manifest.json").read_text())["outputs"]
-    assert [o["path"] for o in ours] == [o["path"] for o in theirs]
-    for mine, other in zip(ours, theirs, strict=True):
-        assert mine["sources"] == other["sources"]
-        if mine["format"] == "docx":
-            assert mine["sha256"] == other["sha256"]
-        if mine["format"] == "pdf":
-            assert words(pdf_text(tmp_path / "out" / mine["path"])) == words(
-                pdf_text(out / other["path"])
-            )
+    assert (tmp_path / "out" / "manifest.json").read_bytes() == (out / "manifest.json").read_bytes()
+    for output in theirs:
+        ours = (tmp_path / "out" / output["path"]).read_bytes()
+        assert ours == (out / output["path"]).read_bytes(), output["path"]
 
 
 def test_markup_quotes_non_ascii_and_braces_in_yaml_appear_literally(example_copy, edit, tmp_path):

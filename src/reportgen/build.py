@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic, ReportgenError
 from .layout import Placement, pack_stem, place_documents
 from .pack import PackPart, assemble_pack, first_pages, page_count
 from .render import Properties, render_docx
+from .reproducible import normalise_pdf, source_moment
 from .text import environment
 
 MANIFEST = "manifest.json"
@@ -183,7 +184,9 @@ def _produce(
         docx_files.append(target)
     log(f"rendered {len(docx_files)} documents; converting to PDF")
     converted = convert_to_pdf(docx_files, staging / ".convert", timeout=timeout)
+    moment = source_moment(checked.inputs.data if checked.inputs else {})
     for docx_file, pdf_file in converted.items():
+        normalise_pdf(pdf_file, moment)
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))
 
     outputs = []
@@ -219,7 +222,8 @@ def _packs(
 ) -> list[Output]:
     """One pack per meeting with items: cover and contents, then each document in order."""
     project = checked.project
-    assert project is not None
+    assert project is not None and checked.inputs is not None
+    moment = source_moment(checked.inputs.data)
     meetings = {m: meeting for m, meeting in project.meetings.items() if meeting.items}
     if not meetings:
         return []
@@ -256,6 +260,7 @@ def _packs(
             title=title,
             language=LANGUAGE,
         )
+        normalise_pdf(staging / relative, moment)
         template = paths.templates / meeting.pack_template
         sources = sorted(
             {s for d in members for s in d.sources}
