@@ -242,3 +242,15 @@ def test_markup_quotes_non_ascii_and_braces_in_yaml_appear_literally(example_cop
 
     document = docx.Document(output_path(out, "cabinet-report", "docx"))
     assert title.upper() in [p.text for p in document.paragraphs]
+
+
+@pytest.mark.parametrize("kind", ["cabinet-report", "eoi", "design-council-application", "pack"])
+def test_pdfs_declare_pdf_ua_1_without_circular_role_mappings(example_build, kind):
+    reader = PdfReader(output_path(example_build[0], kind))
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    # PDF/A admits the pdfuaid property only with an extension schema describing it.
+    assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp
+    role_map = root["/StructTreeRoot"].get("/RoleMap", {})
+    assert [role for role, standard in role_map.items() if role == standard] == []

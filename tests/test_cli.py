@@ -132,6 +132,8 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
         "build",
         "--out",
         str(previous_build),
+        "--jobs",
+        "1",
         env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "crash"), "FAKE_SOFFICE_LOG": str(log)},
     )
     assert result.returncode == 1

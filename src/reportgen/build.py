@@ -28,10 +28,10 @@ from .check import INDEX_TEMPLATE, Checked, check
 from .compose import ContentsEntry, compose_cover, pack_title
 from .convert import DEFAULT_TIMEOUT, convert_to_pdf
 from .diagnostics import Diagnostic, ReportgenError
+from .finish import finish_pdf, source_moment
 from .layout import Placement, pack_stem, place_documents
 from .pack import PackPart, assemble_pack, first_pages, page_count
 from .render import Properties, render_docx
-from .reproducible import normalise_pdf, source_moment
 from .text import environment
 
 MANIFEST = "manifest.json"
@@ -42,6 +42,17 @@ LANGUAGE = "en-GB"
 COVER_PAGES = 2
 
 Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class _Conversion:
+    """How LibreOffice is run: seconds per document, processes at once."""
+
+    timeout: float
+    workers: int | None
+
+    def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
+        return convert_to_pdf(documents, outdir, timeout=self.timeout, workers=self.workers)
 
 
 @dataclass
@@ -96,6 +107,7 @@ def build(
     *,
     final: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    workers: int | None = None,
     log: Log = lambda message: None,
 ) -> BuildResult:
     """Build every document, pack and index under ``paths.inputs`` into ``paths.out``.
@@ -116,7 +128,8 @@ def build(
         _remove_stale_staging(paths.out)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
-            outputs = _produce(checked, paths, documents, staging, timeout, log)
+            conversion = _Conversion(timeout, workers)
+            outputs = _produce(checked, paths, documents, staging, conversion, log)
             previous = _listed(paths.out / MANIFEST)
             _publish(staging, paths.out, [o.path for o in outputs] + [MANIFEST])
             _remove_superseded(paths.out, previous - {o.path for o in outputs})
@@ -172,7 +185,7 @@ def _produce(
     paths: Paths,
     documents: dict[str, _Document],
     staging: Path,
-    timeout: float,
+    convert: _Conversion,
     log: Log,
 ) -> list[Output]:
     """Write every output into ``staging``, laid out as it will be in ``paths.out``."""
@@ -183,10 +196,10 @@ def _produce(
         target.write_bytes(document.docx)
         docx_files.append(target)
     log(f"rendered {len(docx_files)} documents; converting to PDF")
-    converted = convert_to_pdf(docx_files, staging / ".convert", timeout=timeout)
+    converted = convert(docx_files, staging / ".convert")
     moment = source_moment(checked.inputs.data if checked.inputs else {})
     for docx_file, pdf_file in converted.items():
-        normalise_pdf(pdf_file, moment)
+        finish_pdf(pdf_file, moment)
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))
 
     outputs = []
@@ -203,7 +216,7 @@ def _produce(
                     meeting=document.placement.meeting,
                 )
             )
-    outputs += _packs(checked, paths, documents, staging, timeout, log)
+    outputs += _packs(checked, paths, documents, staging, convert, log)
     outputs += _indexes(checked, paths, documents, outputs, staging)
     manifest = {"outputs": [_manifest_entry(o) for o in outputs]}
     (staging / MANIFEST).write_text(
@@ -217,7 +230,7 @@ def _packs(
     paths: Paths,
     documents: dict[str, _Document],
     staging: Path,
-    timeout: float,
+    convert: _Conversion,
     log: Log,
 ) -> list[Output]:
     """One pack per meeting with items: cover and contents, then each document in order."""
@@ -239,7 +252,7 @@ def _packs(
             for m in meetings
         }
         log(f"converting {len(covers)} pack covers")
-        convert_to_pdf(list(covers.values()), staging / ".covers", timeout=timeout)
+        convert(list(covers.values()), staging / ".covers")
         actual = {m: page_count(staging / ".covers" / f"{covers[m].stem}.pdf") for m in covers}
         if actual == cover_pages:
             break
@@ -260,7 +273,7 @@ def _packs(
             title=title,
             language=LANGUAGE,
         )
-        normalise_pdf(staging / relative, moment)
+        finish_pdf(staging / relative, moment)
         template = paths.templates / meeting.pack_template
         sources = sorted(
             {s for d in members for s in d.sources}

@@ -56,7 +56,13 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"seconds LibreOffice may take (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds LibreOffice may take per document (default {DEFAULT_TIMEOUT:g})",
+    )
+    build_cmd.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="LibreOffice processes to run at once (default: one per core)",
     )
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
     build_cmd.add_argument(
@@ -97,7 +103,11 @@ def run_build(args: argparse.Namespace) -> int:
             print(message, flush=True)
 
     result = build(
-        Paths(args.inputs, args.templates, out), final=args.final, timeout=args.timeout, log=log
+        Paths(args.inputs, args.templates, out),
+        final=args.final,
+        timeout=args.timeout,
+        workers=args.jobs,
+        log=log,
     )
     _print_text(result.warnings)
     for output in result.outputs:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .diagnostics import ReportgenError
@@ -30,7 +31,9 @@ PDF_EXPORT_OPTIONS: dict[str, tuple[str, object]] = {
     "ExportNotes": ("boolean", False),
     "UseLosslessCompression": ("boolean", True),
 }
-DEFAULT_TIMEOUT = 180.0
+# Seconds a LibreOffice process may take per document it converts (a small report takes
+# well under one once LibreOffice has started; starting takes 1.5-2 s).
+DEFAULT_TIMEOUT = 60.0
 # One soffice call silently drops files past roughly 250 arguments.
 MAX_FILES_PER_CALL = 200
 
@@ -63,24 +66,33 @@ def filter_argument() -> str:
     return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
 
 
+def default_workers() -> int:
+    """One LibreOffice process per core: each converts one document at a time."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
 def convert_to_pdf(
-    documents: Sequence[Path], outdir: Path, *, timeout: float = DEFAULT_TIMEOUT
+    documents: Sequence[Path],
+    outdir: Path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int | None = None,
 ) -> dict[Path, Path]:
     """Convert every .docx in ``documents`` to ``outdir/<stem>.pdf``; return docx → pdf.
 
-    Documents whose PDF is missing after the first run are tried once more before failing.
+    The documents are shared among ``workers`` LibreOffice processes running at once (one
+    per core by default), each with its own profile and a limit of ``timeout`` seconds per
+    document it converts. Documents whose PDF is missing after the first run are tried once
+    more before failing.
     """
     soffice = find_soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     pending = list(documents)
     for attempt in (1, 2):
-        failures: list[str] = []
-        for start in range(0, len(pending), MAX_FILES_PER_CALL):
-            chunk = pending[start : start + MAX_FILES_PER_CALL]
-            try:
-                _run(soffice, chunk, outdir, timeout)
-            except ConversionError as exc:
-                failures.append(str(exc))
+        chunks = _chunks(pending, workers or default_workers())
+        with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
+            runs = [pool.submit(_run_all, soffice, chunk, outdir, timeout) for chunk in chunks]
+            failures = [str(run.exception()) for run in runs if run.exception() is not None]
         pending = [d for d in pending if not _pdf_ok(outdir / f"{d.stem}.pdf")]
         if not pending:
             return {d: outdir / f"{d.stem}.pdf" for d in documents}
@@ -89,6 +101,36 @@ def convert_to_pdf(
             reason = "; ".join(failures) or "LibreOffice exited without writing it"
             raise ConversionError(f"no PDF for {names}: {reason}")
     raise AssertionError("unreachable")
+
+
+def _chunks(documents: Sequence[Path], workers: int) -> list[list[Path]]:
+    """Deal the documents out to the workers, largest first so the loads even out."""
+    ordered = sorted(documents, key=_size, reverse=True)
+    count = max(1, min(workers, len(ordered)))
+    chunks: list[list[Path]] = [[] for _ in range(count)]
+    for i, document in enumerate(ordered):
+        chunks[i % count].append(document)
+    return [c for c in chunks if c]
+
+
+def _run_all(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) -> None:
+    """One worker's share, in calls no longer than one LibreOffice call accepts; every call
+    is tried even if one fails, and the failures are raised together."""
+    failures = []
+    for start in range(0, len(documents), MAX_FILES_PER_CALL):
+        try:
+            _run(soffice, documents[start : start + MAX_FILES_PER_CALL], outdir, timeout)
+        except ConversionError as exc:
+            failures.append(str(exc))
+    if failures:
+        raise ConversionError("; ".join(failures))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _pdf_ok(path: Path) -> bool:
@@ -117,6 +159,7 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
             *(str(d) for d in documents),
         ]
         names = ", ".join(d.name for d in documents)
+        limit = timeout * len(documents)
         try:
             process = subprocess.Popen(
                 command,
@@ -128,12 +171,11 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
         except OSError as exc:
             raise ConversionError(f"cannot start LibreOffice ({soffice}): {exc.strerror}") from None
         try:
-            output, _ = process.communicate(timeout=timeout)
+            output, _ = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             _kill_group(process)
             raise ConversionError(
-                f"LibreOffice did not finish converting {names} within {timeout:g} s "
-                "and was stopped"
+                f"LibreOffice did not finish converting {names} within {limit:g} s and was stopped"
             ) from None
         finally:
             _kill_group(process)

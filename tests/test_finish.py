@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reportgen.reproducible import source_moment
+from reportgen.finish import source_moment
 
 
 def test_the_moment_is_the_latest_date_in_the_inputs(monkeypatch):
