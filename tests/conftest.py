@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_INPUTS = ROOT / "inputs"
 TEMPLATES = ROOT / "templates"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FAKE_SOFFICE = FIXTURES / "fake-soffice"
 
 
 @pytest.fixture

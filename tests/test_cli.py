@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
-
-FAKE_SOFFICE = FIXTURES / "fake-soffice"
+from conftest import FAKE_SOFFICE, ROOT
 
 
 def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -48,7 +46,7 @@ def test_build_writes_the_documents_and_exits_zero(example_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     stem = "date-tbc-cabinet/date-tbc-cabinet-item-1-transformation-and-shared-services"
     assert {f"{stem}.docx", f"{stem}.pdf", "manifest.json"} <= set(snapshot(out))
-    assert "built 8 files" in result.stdout
+    assert "built 3 documents and 1 packs, 0 documents up to date" in result.stdout
 
 
 def test_the_reportgen_command_is_installed():
@@ -103,6 +101,7 @@ def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_pat
     log = tmp_path / "soffice.log"
     result = reportgen(
         "build",
+        "--force",
         "--out",
         str(previous_build),
         "--timeout",
@@ -130,6 +129,7 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
     log = tmp_path / "soffice.log"
     result = reportgen(
         "build",
+        "--force",
         "--out",
         str(previous_build),
         "--jobs",
@@ -147,7 +147,11 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
 
 def test_missing_libreoffice_says_how_to_install_it(previous_build):
     result = reportgen(
-        "build", "--out", str(previous_build), env={"REPORTGEN_SOFFICE": "/nonexistent/soffice"}
+        "build",
+        "--force",
+        "--out",
+        str(previous_build),
+        env={"REPORTGEN_SOFFICE": "/nonexistent/soffice"},
     )
     assert result.returncode == 1
     assert "LibreOffice not found" in result.stderr

@@ -31,7 +31,8 @@ def previous_build(example_build, tmp_path) -> pathlib.Path:
 
 
 def build(out: pathlib.Path, *extra: str) -> int:
-    return cli.main([*extra, "build", "--inputs", str(EXAMPLE_INPUTS), "--out", str(out)])
+    arguments = ["build", "--force", "--inputs", str(EXAMPLE_INPUTS), "--out", str(out)]
+    return cli.main([*extra, *arguments])
 
 
 def test_a_full_disk_is_one_line_and_the_previous_outputs_survive(

@@ -11,6 +11,7 @@ say) are removed after the new manifest is in place.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -26,8 +27,9 @@ from typing import Any
 
 from .check import INDEX_TEMPLATE, Checked, check
 from .compose import ContentsEntry, compose_cover, pack_title
-from .convert import DEFAULT_TIMEOUT, convert_to_pdf
+from .convert import DEFAULT_TIMEOUT, convert_to_pdf, filter_argument
 from .diagnostics import Diagnostic, ReportgenError
+from .fingerprint import file_hash, fingerprint
 from .finish import finish_pdf, source_moment
 from .layout import Placement, pack_stem, place_documents
 from .pack import PackPart, assemble_pack, first_pages, page_count
@@ -52,7 +54,13 @@ class _Conversion:
     workers: int | None
 
     def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
+        if not documents:
+            return {}
         return convert_to_pdf(documents, outdir, timeout=self.timeout, workers=self.workers)
+
+    def settings(self) -> str:
+        """What of the conversion shapes its output (not the timeout or the processes)."""
+        return filter_argument()
 
 
 @dataclass
@@ -69,6 +77,7 @@ class Output:
     meeting: str | None = None
     contents: list[dict[str, Any]] | None = None
     size: int = 0
+    fingerprint: str = ""
 
 
 @dataclass
@@ -76,6 +85,9 @@ class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    built: int = 0
+    up_to_date: int = 0
+    packs_built: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,81 +101,135 @@ class Paths:
 
 @dataclass
 class _Document:
-    """A rendered document on its way to ``build/``."""
+    """A document on its way to ``build/``: rendered, or ``reused`` from the last build."""
 
     placement: Placement
     kind: str
     title: str
-    docx: bytes
     sources: list[str]
+    fingerprint: str
+    docx: bytes = b""
     pages: int = 0
+    reused: bool = False
 
     def relative(self, suffix: str) -> str:
         return f"{self.placement.folder}/{self.placement.stem}.{suffix}"
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """Where this build writes (``staging``) and where the last build's outputs are."""
+
+    staging: Path
+    out: Path
+    previous: dict[str, dict[str, Any]]
+
+    def locate(self, relative: str) -> Path:
+        """An output of this build, or else the last build's copy of it."""
+        fresh = self.staging / relative
+        return fresh if fresh.exists() else self.out / relative
 
 
 def build(
     paths: Paths,
     *,
     final: bool = False,
+    force: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
     log: Log = lambda message: None,
 ) -> BuildResult:
     """Build every document, pack and index under ``paths.inputs`` into ``paths.out``.
 
-    Raises :class:`ReportgenError` with every error (and warning) if the inputs or templates
-    do not pass :func:`reportgen.check.check`; warnings alone are returned in the result.
-    ``final`` turns facts not yet known into errors.
+    Outputs whose fingerprint matches the previous build's (and whose file is intact) are
+    kept as they are; ``force`` rebuilds everything. Raises :class:`ReportgenError` with every
+    error (and warning) if the inputs or templates do not pass :func:`reportgen.check.check`;
+    warnings alone are returned in the result. ``final`` turns facts not yet known into
+    errors.
     """
     started = time.monotonic()
     checked = check(paths.inputs, paths.templates, final=final)
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
-    log(f"checked {len(checked.templates)} documents{' (draft)' if checked.draft else ''}")
-    documents = _render_documents(checked, paths)
+    conversion = _Conversion(timeout, workers)
+    documents = _plan_documents(checked, paths, conversion)
+    previous = {} if force else _previous_outputs(paths.out)
+    for document in documents.values():
+        document.reused = all(
+            _still_good(previous, paths.out, document.relative(suffix), document.fingerprint)
+            for suffix in ("docx", "pdf")
+        )
+        if document.reused:
+            document.pages = int(previous[document.relative("pdf")]["pages"])
+    stale = [d for d in documents.values() if not d.reused]
+    log(f"{len(stale)} of {len(documents)} documents to build{' (draft)' if checked.draft else ''}")
+    _render(checked, stale)
 
     paths.out.mkdir(parents=True, exist_ok=True)
     with _exclusive(paths.out):
         _remove_stale_staging(paths.out)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
-            conversion = _Conversion(timeout, workers)
-            outputs = _produce(checked, paths, documents, staging, conversion, log)
-            previous = _listed(paths.out / MANIFEST)
-            _publish(staging, paths.out, [o.path for o in outputs] + [MANIFEST])
-            _remove_superseded(paths.out, previous - {o.path for o in outputs})
+            workspace = _Workspace(staging, paths.out, previous)
+            outputs = _produce(checked, paths, documents, workspace, conversion, log)
+            made = [o.path for o in outputs if (staging / o.path).is_file()]
+            _publish(staging, paths.out, [*made, MANIFEST])
+            _remove_superseded(paths.out, set(previous) - {o.path for o in outputs})
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(outputs, checked.warnings, time.monotonic() - started)
+    return BuildResult(
+        outputs,
+        checked.warnings,
+        time.monotonic() - started,
+        built=len(stale),
+        up_to_date=len(documents) - len(stale),
+        packs_built=sum(1 for o in outputs if o.kind == "pack" and o.path in made),
+    )
 
 
-def _render_documents(checked: Checked, paths: Paths) -> dict[str, _Document]:
-    """Render every document to .docx bytes, collecting every problem before raising."""
+def _plan_documents(
+    checked: Checked, paths: Paths, conversion: _Conversion
+) -> dict[str, _Document]:
+    """Every document with its place, title, sources and fingerprint, in agenda order."""
     project, inputs = checked.project, checked.inputs
     assert project is not None and inputs is not None
     titles = {d: context["title"] for d, context in checked.contexts.items()}
     placements = place_documents(project, titles)
     input_sources = [_source_name(inputs.root, p, "inputs") for p in inputs.source_files()]
+    moment = source_moment(inputs.data)
     documents = {}
-    problems = []
     for document_id, context in checked.contexts.items():
-        document = project.documents[document_id]
         template = checked.templates[document_id]
-        properties = Properties(titles[document_id], LANGUAGE, _author(document), _dated(document))
-        try:
-            data = render_docx(template, context, properties)
-        except ReportgenError as exc:
-            problems.extend(exc.diagnostics)
-            continue
         sources = [*input_sources, _source_name(paths.templates, template, "templates")]
+        placement = placements[document_id]
         documents[document_id] = _Document(
-            placements[document_id], document.kind, titles[document_id], data, sources
+            placement,
+            project.documents[document_id].kind,
+            titles[document_id],
+            sources,
+            fingerprint(context, template, moment, placement, sources, conversion.settings()),
         )
-    if problems:
-        raise ReportgenError(problems)
     # Agenda order: by meeting folder, item, then appendix.
     return dict(sorted(documents.items(), key=lambda pair: _agenda_order(pair[1].placement)))
+
+
+def _render(checked: Checked, documents: list[_Document]) -> None:
+    """Render ``documents`` to .docx bytes, collecting every problem before raising."""
+    project = checked.project
+    assert project is not None
+    problems = []
+    for document in documents:
+        document_id = document.placement.document_id
+        model = project.documents[document_id]
+        properties = Properties(document.title, LANGUAGE, _author(model), _dated(model))
+        try:
+            document.docx = render_docx(
+                checked.templates[document_id], checked.contexts[document_id], properties
+            )
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise ReportgenError(problems)
 
 
 def _agenda_order(placement: Placement) -> tuple[str, int, str, str]:
@@ -184,18 +250,23 @@ def _produce(
     checked: Checked,
     paths: Paths,
     documents: dict[str, _Document],
-    staging: Path,
+    workspace: _Workspace,
     convert: _Conversion,
     log: Log,
 ) -> list[Output]:
-    """Write every output into ``staging``, laid out as it will be in ``paths.out``."""
+    """Write every output that changed into the staging directory, laid out as it will be
+    in ``paths.out``; describe every output, changed or not, for the manifest."""
+    staging = workspace.staging
     docx_files = []
     for document in documents.values():
+        if document.reused:
+            continue
         target = staging / document.relative("docx")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(document.docx)
         docx_files.append(target)
-    log(f"rendered {len(docx_files)} documents; converting to PDF")
+    if docx_files:
+        log(f"converting {len(docx_files)} documents to PDF")
     converted = convert(docx_files, staging / ".convert")
     moment = source_moment(checked.inputs.data if checked.inputs else {})
     for docx_file, pdf_file in converted.items():
@@ -204,19 +275,24 @@ def _produce(
 
     outputs = []
     for document in documents.values():
-        document.pages = page_count(staging / document.relative("pdf"))
         for suffix in ("docx", "pdf"):
-            outputs.append(
-                _describe(
-                    staging,
-                    document.relative(suffix),
-                    document.kind,
-                    document.title,
-                    document.sources,
-                    meeting=document.placement.meeting,
-                )
+            relative = document.relative(suffix)
+            if document.reused:
+                outputs.append(Output(**workspace.previous[relative]))
+                continue
+            output = _describe(
+                staging,
+                relative,
+                document.kind,
+                document.title,
+                document.sources,
+                meeting=document.placement.meeting,
             )
-    outputs += _packs(checked, paths, documents, staging, convert, log)
+            output.fingerprint = document.fingerprint
+            outputs.append(output)
+        if not document.reused:
+            document.pages = page_count(staging / document.relative("pdf"))
+    outputs += _packs(checked, paths, documents, workspace, convert, log)
     outputs += _indexes(checked, paths, documents, outputs, staging)
     manifest = {"outputs": [_manifest_entry(o) for o in outputs]}
     (staging / MANIFEST).write_text(
@@ -229,27 +305,47 @@ def _packs(
     checked: Checked,
     paths: Paths,
     documents: dict[str, _Document],
-    staging: Path,
+    workspace: _Workspace,
     convert: _Conversion,
     log: Log,
 ) -> list[Output]:
-    """One pack per meeting with items: cover and contents, then each document in order."""
+    """One pack per meeting with items: cover and contents, then each document in order.
+    A pack whose documents and cover are unchanged is kept."""
     project = checked.project
     assert project is not None and checked.inputs is not None
+    staging = workspace.staging
     moment = source_moment(checked.inputs.data)
-    meetings = {m: meeting for m, meeting in project.meetings.items() if meeting.items}
-    if not meetings:
-        return []
-    order = {
-        m: [d for item in meeting.items for d in (item.document, *item.appendices)]
-        for m, meeting in meetings.items()
+    orders = {
+        m: [documents[d] for item in meeting.items for d in (item.document, *item.appendices)]
+        for m, meeting in project.meetings.items()
+        if meeting.items
     }
-    cover_pages = dict.fromkeys(meetings, COVER_PAGES)
+    outputs: list[Output] = []
+    stale = {}
+    for meeting_id, members in orders.items():
+        meeting = project.meetings[meeting_id]
+        relative = f"{members[0].placement.folder}/{pack_stem(meeting)}.pdf"
+        key = fingerprint(
+            [d.fingerprint for d in members],
+            meeting,
+            project.organisations[meeting.council],
+            paths.templates / meeting.pack_template,
+            checked.draft,
+            moment,
+            convert.settings(),
+        )
+        if _still_good(workspace.previous, workspace.out, relative, key):
+            outputs.append(Output(**workspace.previous[relative]))
+        else:
+            stale[meeting_id] = (relative, key)
+    if not stale:
+        return outputs
+
+    cover_pages = dict.fromkeys(stale, COVER_PAGES)
     # The contents page numbers depend on how long the cover is, known only once converted.
     for _attempt in range(3):
         covers = {
-            m: _render_cover(checked, paths, m, order[m], documents, cover_pages[m], staging)
-            for m in meetings
+            m: _render_cover(checked, paths, m, orders[m], cover_pages[m], staging) for m in stale
         }
         log(f"converting {len(covers)} pack covers")
         convert(list(covers.values()), staging / ".covers")
@@ -260,26 +356,27 @@ def _packs(
     else:
         raise ReportgenError("a pack cover's length kept changing; check the cover template")
 
-    outputs = []
-    for meeting_id, meeting in meetings.items():
-        members = [documents[d] for d in order[meeting_id]]
-        folder = members[0].placement.folder
-        relative = f"{folder}/{pack_stem(meeting)}.pdf"
+    for meeting_id, (relative, key) in stale.items():
+        meeting = project.meetings[meeting_id]
+        members = orders[meeting_id]
         title = pack_title(meeting)
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
         starts = assemble_pack(
             PackPart(staging / ".covers" / f"{covers[meeting_id].stem}.pdf", "Cover and contents"),
-            [PackPart(staging / d.relative("pdf"), d.title) for d in members],
-            staging / relative,
+            [PackPart(workspace.locate(d.relative("pdf")), d.title) for d in members],
+            target,
             title=title,
             language=LANGUAGE,
         )
-        finish_pdf(staging / relative, moment)
+        finish_pdf(target, moment)
         template = paths.templates / meeting.pack_template
         sources = sorted(
             {s for d in members for s in d.sources}
             | {_source_name(paths.templates, template, "templates")}
         )
-        contents = [
+        output = _describe(staging, relative, "pack", title, sources, meeting=meeting_id)
+        output.contents = [
             {
                 "path": d.relative("pdf"),
                 "title": d.title,
@@ -289,8 +386,7 @@ def _packs(
             }
             for d, start in zip(members, starts, strict=True)
         ]
-        output = _describe(staging, relative, "pack", title, sources, meeting=meeting_id)
-        output.contents = contents
+        output.fingerprint = key
         outputs.append(output)
     return outputs
 
@@ -299,14 +395,12 @@ def _render_cover(
     checked: Checked,
     paths: Paths,
     meeting_id: str,
-    order: list[str],
-    documents: dict[str, _Document],
+    members: list[_Document],
     cover_pages: int,
     staging: Path,
 ) -> Path:
     project = checked.project
     assert project is not None
-    members = [documents[d] for d in order]
     starts = first_pages(cover_pages, [d.pages for d in members])
     contents = [
         ContentsEntry(d.placement.item or 0, d.placement.appendix or "", d.title, start)
@@ -354,6 +448,7 @@ def _indexes(
         context = compose_cover(project, meeting_id, [], draft=checked.draft)
         html = template.render({**context, "documents": rows})
         relative = f"{folder}/index.html"
+        (staging / folder).mkdir(parents=True, exist_ok=True)
         (staging / relative).write_text(html, encoding="utf-8")
         sources = sorted(
             {s for d in members for s in d.sources}
@@ -438,12 +533,26 @@ def _manifest_entry(output: Output) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if value is not None}
 
 
-def _listed(manifest: Path) -> set[str]:
-    """The paths a previous manifest lists (none if there is none or it is unreadable)."""
+def _previous_outputs(out: Path) -> dict[str, dict[str, Any]]:
+    """The last build's manifest entries by path (none if there is no readable manifest)."""
     try:
-        return {o["path"] for o in json.loads(manifest.read_text("utf-8"))["outputs"]}
+        entries = json.loads((out / MANIFEST).read_text("utf-8"))["outputs"]
+        fields = {f.name for f in dataclasses.fields(Output)}
+        return {e["path"]: e for e in entries if isinstance(e, dict) and set(e) <= fields}
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        return {}
+
+
+def _still_good(previous: dict[str, dict[str, Any]], out: Path, relative: str, key: str) -> bool:
+    """Whether the last build made ``relative`` from the same fingerprint, and the file is
+    still there as it was written (a clerk may have edited or deleted it)."""
+    entry = previous.get(relative)
+    if not entry or entry.get("fingerprint") != key:
+        return False
+    try:
+        return file_hash(out / relative) == entry.get("sha256")
+    except OSError:
+        return False
 
 
 def _publish(staging: Path, out: Path, relatives: list[str]) -> None:

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="LibreOffice processes to run at once (default: one per core)",
     )
+    build_cmd.add_argument(
+        "--force", action="store_true", help="rebuild every output, even those up to date"
+    )
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
     build_cmd.add_argument(
         "--final",
@@ -105,6 +108,7 @@ def run_build(args: argparse.Namespace) -> int:
     result = build(
         Paths(args.inputs, args.templates, out),
         final=args.final,
+        force=args.force,
         timeout=args.timeout,
         workers=args.jobs,
         log=log,
@@ -113,7 +117,11 @@ def run_build(args: argparse.Namespace) -> int:
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages else ""
         log(f"  {out / output.path}  ({output.kind}{pages})")
-    log(f"built {len(result.outputs)} files in {result.seconds:.1f} s; see {out / 'manifest.json'}")
+    log(
+        f"built {result.built} documents and {result.packs_built} packs, "
+        f"{result.up_to_date} documents up to date, in {result.seconds:.1f} s; "
+        f"see {out / 'manifest.json'}"
+    )
     return EXIT_OK
 
 

@@ -1,0 +1,96 @@
+"""Incremental builds: nothing changed, nothing rebuilt; one fact changed, only the documents
+that use it (and their pack) rebuilt; --force rebuilds everything."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import docx
+import pytest
+
+from reportgen.build import Paths, build
+
+from conftest import FAKE_SOFFICE, TEMPLATES, output_path
+
+
+@pytest.fixture
+def built(example_build, example_copy, tmp_path):
+    """A copy of the example inputs and a copy of their last build."""
+    out = tmp_path / "build"
+    shutil.copytree(example_build[0], out)
+    return example_copy, out
+
+
+def stamps(out):
+    """Each output file's identity on disk: rewritten files get a new inode."""
+    return {
+        str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_a_build_with_nothing_changed_builds_nothing(built, monkeypatch):
+    inputs, out = built
+    manifest = (out / "manifest.json").read_bytes()
+    # Any LibreOffice run would fail: none may happen.
+    monkeypatch.setenv("REPORTGEN_SOFFICE", str(FAKE_SOFFICE / "crash"))
+    monkeypatch.setenv("FAKE_SOFFICE_LOG", os.devnull)
+    before = stamps(out)
+    result = build(Paths(inputs, TEMPLATES, out))
+    assert (result.built, result.up_to_date, result.packs_built) == (0, 3, 0)
+    after = stamps(out)
+    changed = {p for p in before if before[p] != after[p]}
+    assert changed <= {"manifest.json", "date-tbc-cabinet/index.html"}
+    assert (out / "manifest.json").read_bytes() == manifest
+
+
+def test_one_changed_fact_rebuilds_only_the_documents_that_use_it(built, edit):
+    inputs, out = built
+    application = output_path(out, "design-council-application")
+    before = stamps(out)
+    edit(inputs / "programme.yaml", "high: 750_000", "high: 800_000")
+    result = build(Paths(inputs, TEMPLATES, out))
+    assert (result.built, result.up_to_date, result.packs_built) == (2, 1, 1)
+    after = stamps(out)
+    rebuilt = {p for p in before if before[p] != after.get(p)}
+    assert str(application.relative_to(out)) not in rebuilt
+    assert str(output_path(out, "eoi").relative_to(out)) in rebuilt
+    assert str(output_path(out, "cabinet-report").relative_to(out)) in rebuilt
+    assert str(output_path(out, "pack").relative_to(out)) in rebuilt
+
+
+def test_a_wording_change_in_one_document_rebuilds_that_document_and_its_pack(built, edit):
+    inputs, out = built
+    edit(inputs / "documents" / "cabinet-report.yaml", "No conflicts of interest", "No conflict")
+    result = build(Paths(inputs, TEMPLATES, out))
+    assert (result.built, result.up_to_date, result.packs_built) == (1, 2, 1)
+
+
+def test_force_rebuilds_everything(built):
+    inputs, out = built
+    result = build(Paths(inputs, TEMPLATES, out), force=True)
+    assert (result.built, result.up_to_date, result.packs_built) == (3, 0, 1)
+
+
+def test_an_output_deleted_or_edited_by_hand_is_rebuilt(built):
+    inputs, out = built
+    output_path(out, "eoi").unlink()
+    with output_path(out, "cabinet-report", "docx").open("ab") as f:
+        f.write(b"edited")
+    result = build(Paths(inputs, TEMPLATES, out))
+    assert (result.built, result.up_to_date) == (2, 1)
+    assert output_path(out, "eoi").is_file()
+
+
+def test_a_template_change_rebuilds_the_documents_made_from_it(built, tmp_path):
+    inputs, out = built
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "design-council-application.docx"
+    document = docx.Document(path)
+    document.add_paragraph("Printed on recycled paper.")
+    document.save(path)
+    result = build(Paths(inputs, templates, out))
+    assert (result.built, result.up_to_date, result.packs_built) == (1, 2, 1)
