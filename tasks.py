@@ -52,3 +52,14 @@ def style(c):
     """ruff check and format check on the code."""
     c.run("ruff check src tests tasks.py scripts")
     c.run("ruff format --check src tests tasks.py scripts")
+
+
+@task(
+    help={
+        "sizes": "programmes to scale the example to, comma-separated",
+        "repeat": "runs per figure (the median is shown)",
+    }
+)
+def bench(c, sizes="1,10,50,200", repeat=3):
+    """Time cold, no-op and one-fact builds against naive conversion; print a table."""
+    c.run(f"python benchmarks/bench.py --sizes {sizes} --repeat {repeat}", pty=False)

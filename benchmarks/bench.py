@@ -1,0 +1,269 @@
+"""Build-speed benchmark: reportgen against converting the same documents naively.
+
+Scales the example to N programmes (each its Cabinet report, expression of interest and
+Design Council application; one meeting, and so one pack, per 10 programmes) in a temporary
+directory, and prints a table; each figure is the median of --repeat runs.
+
+    python benchmarks/bench.py [--sizes 1,10,50,200] [--repeat 3] [--naive-max 10]
+
+Columns: cold build (empty build/), no-op rebuild (nothing changed), one fact changed (one
+report's author; how many documents were rebuilt), naive (one `soffice --convert-to pdf`
+process per document, measured up to --naive-max programmes and extrapolated per document
+beyond, marked ~), single process (every document through one LibreOffice process, as
+reportgen does with --jobs 1), and the peak memory of the whole build (all processes).
+Machines are shared and noisy: compare the ratios, which come from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs"
+TEMPLATES = ROOT / "templates"
+PROGRAMMES_PER_MEETING = 10
+SUMMARY = re.compile(r"built (\d+) documents and (\d+) packs, (\d+) documents up to date")
+
+
+def make_inputs(target: Path, programmes: int) -> None:
+    """The example scaled to ``programmes`` sets of documents and their meetings."""
+    shutil.copytree(EXAMPLE, target)
+    documents = target / "documents"
+    originals = {p.stem: p.read_text(encoding="utf-8") for p in documents.glob("*.yaml")}
+    for path in documents.glob("*.yaml"):
+        path.unlink()
+    meetings = []
+    for start in range(0, programmes, PROGRAMMES_PER_MEETING):
+        number = start // PROGRAMMES_PER_MEETING + 1
+        items = []
+        for i in range(start, min(start + PROGRAMMES_PER_MEETING, programmes)):
+            for stem, text in originals.items():
+                if stem == "cabinet-report":
+                    text = text.replace(
+                        "title: Transformation and Shared Services",
+                        f"title: Transformation and Shared Services, programme {i + 1}",
+                    ).replace("meeting: cabinet", f"meeting: cabinet-{number}")
+                (documents / f"{stem}-{i + 1}.yaml").write_text(text, encoding="utf-8")
+            items.append(
+                f"      - document: cabinet-report-{i + 1}\n"
+                f"        appendices: [eoi-transformation-challenge-award-{i + 1}, "
+                f"design-council-application-{i + 1}]\n"
+            )
+        meetings.append(
+            f"cabinet-{number}:\n  body: Cabinet {number}\n  council: nlc\n"
+            f"  date: 2014-06-{number % 28 + 1:02d}\n  venue: Civic Centre\n  items:\n"
+            + "".join(items)
+        )
+    (target / "meetings.yaml").write_text("\n".join(meetings), encoding="utf-8")
+
+
+def change_one_fact(inputs: Path, run: int) -> None:
+    """Change the author of programme 1's report: one document and its pack."""
+    path = inputs / "documents" / "cabinet-report-1.yaml"
+    text = re.sub(r"^author: .*$", f"author: An Officer {run}", path.read_text(), flags=re.M)
+    path.write_text(text)
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.05)
+
+    def _tree_rss(self) -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid = int(stat.parent.name)
+                children.setdefault(int(fields[1]), []).append(pid)
+                rss[pid] = int(fields[21]) * self._page
+            except (OSError, IndexError, ValueError):
+                continue
+        total, stack = 0, [self.pid]
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            stack.extend(children.get(pid, []))
+        return total
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak: int = 0
+    output: str = ""
+
+
+def timed(command: list[str], **kwargs: object) -> Run:
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
+    )
+    with PeakMemory(process.pid) as memory:
+        output, _ = process.communicate()
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return Run(seconds, memory.peak, output)
+
+
+def reportgen(inputs: Path, out: Path, *extra: str) -> Run:
+    return timed(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "build",
+            "--inputs",
+            str(inputs),
+            "--out",
+            str(out),
+            "--templates",
+            str(TEMPLATES),
+            *extra,
+        ],
+        env={**os.environ, "CI": "true"},
+    )
+
+
+def naive(docx: list[Path], workdir: Path) -> float:
+    """One soffice process per document, one after another, as a shell loop would."""
+    profile = (workdir / "naive-profile").as_uri()
+    started = time.monotonic()
+    for path in docx:
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(workdir / "naive"),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return time.monotonic() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+@dataclass
+class Row:
+    programmes: int
+    documents: int = 0
+    cold: list[float] = field(default_factory=list)
+    noop: list[float] = field(default_factory=list)
+    changed: list[float] = field(default_factory=list)
+    rebuilt: set[str] = field(default_factory=set)
+    naive: list[float] = field(default_factory=list)
+    naive_estimated: bool = False
+    single: list[float] = field(default_factory=list)
+    peak: list[int] = field(default_factory=list)
+
+
+def measure(programmes: int, repeat: int, naive_max: int, naive_per_doc: list[float]) -> Row:
+    row = Row(programmes)
+    for run in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
+            work = Path(tmp)
+            inputs = work / "inputs"
+            make_inputs(inputs, programmes)
+            out = work / "build"
+            cold = reportgen(inputs, out)
+            row.cold.append(cold.seconds)
+            row.peak.append(cold.peak)
+            row.noop.append(reportgen(inputs, out).seconds)
+            change_one_fact(inputs, run)
+            changed = reportgen(inputs, out)
+            row.changed.append(changed.seconds)
+            found = SUMMARY.search(changed.output)
+            row.rebuilt.add(f"{found.group(1)} doc + {found.group(2)} pack" if found else "?")
+            docx = sorted(out.rglob("*.docx"))
+            row.documents = len(docx)
+            row.single.append(reportgen(inputs, work / "single", "--jobs", "1").seconds)
+            if programmes <= naive_max:
+                seconds = naive(docx, work)
+                row.naive.append(seconds)
+                naive_per_doc.append(seconds / len(docx))
+    if not row.naive and naive_per_doc:
+        row.naive = [median(naive_per_doc) * row.documents]
+        row.naive_estimated = True
+    return row
+
+
+def table(rows: list[Row]) -> str:
+    header = (
+        "| programmes | documents | cold build s | no-op rebuild s | one fact changed s "
+        "| rebuilt on change | naive per-file soffice s | naive / cold | single process s "
+        "| single / cold | peak RSS MiB |"
+    )
+    lines = [header, "|" + "|".join("---" for _ in range(header.count("|") - 1)) + "|"]
+    for row in rows:
+        cold, naive_s, single = median(row.cold), median(row.naive), median(row.single)
+        mark = "~" if row.naive_estimated else ""
+        lines.append(
+            f"| {row.programmes} | {row.documents} | {cold:.1f} | {median(row.noop):.2f} "
+            f"| {median(row.changed):.1f} | {', '.join(sorted(row.rebuilt))} "
+            f"| {mark}{naive_s:.1f} | {mark}{naive_s / cold:.1f}× | {single:.1f} "
+            f"| {single / cold:.2f}× | {max(row.peak) / 2**20:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,50,200", help="programmes, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--naive-max", type=int, default=10, help="largest size run naively")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    naive_per_doc: list[float] = []
+    rows = []
+    for size in sizes:
+        print(f"measuring {size} programmes ...", file=sys.stderr, flush=True)
+        rows.append(measure(size, args.repeat, args.naive_max, naive_per_doc))
+    print(table(rows))
+    print(
+        f"\ncores: {os.cpu_count()}; runs per figure: {args.repeat}; "
+        "~ = extrapolated from the per-document naive time measured at smaller sizes"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
