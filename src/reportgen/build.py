@@ -52,11 +52,18 @@ class _Conversion:
 
     timeout: float
     workers: int | None
+    progress: Callable[[int, int], None] | None = None
 
     def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
         if not documents:
             return {}
-        return convert_to_pdf(documents, outdir, timeout=self.timeout, workers=self.workers)
+        return convert_to_pdf(
+            documents,
+            outdir,
+            timeout=self.timeout,
+            workers=self.workers,
+            progress=self.progress,
+        )
 
     def settings(self) -> str:
         """What of the conversion shapes its output (not the timeout or the processes)."""
@@ -138,6 +145,7 @@ def build(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
     log: Log = lambda message: None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build every document, pack and index under ``paths.inputs`` into ``paths.out``.
 
@@ -145,13 +153,13 @@ def build(
     kept as they are; ``force`` rebuilds everything. Raises :class:`ReportgenError` with every
     error (and warning) if the inputs or templates do not pass :func:`reportgen.check.check`;
     warnings alone are returned in the result. ``final`` turns facts not yet known into
-    errors.
+    errors. ``progress(done, total)`` follows each LibreOffice conversion.
     """
     started = time.monotonic()
     checked = check(paths.inputs, paths.templates, final=final)
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
-    conversion = _Conversion(timeout, workers)
+    conversion = _Conversion(timeout, workers, progress)
     documents = _plan_documents(checked, paths, conversion)
     previous = {} if force else _previous_outputs(paths.out)
     for document in documents.values():

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +30,8 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+# A build of more files than this lists none of them: the manifest does.
+LIST_OUTPUTS = 20
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,17 +115,35 @@ def run_build(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         workers=args.jobs,
         log=log,
+        progress=_progress_bar() if _interactive(args) else None,
     )
     _print_text(result.warnings)
-    for output in result.outputs:
-        pages = f", {output.pages} pages" if output.pages else ""
-        log(f"  {out / output.path}  ({output.kind}{pages})")
+    if len(result.outputs) <= LIST_OUTPUTS:
+        for output in result.outputs:
+            pages = f", {output.pages} pages" if output.pages else ""
+            log(f"  {out / output.path}  ({output.kind}{pages})")
     log(
         f"built {result.built} documents and {result.packs_built} packs, "
         f"{result.up_to_date} documents up to date, in {result.seconds:.1f} s; "
         f"see {out / 'manifest.json'}"
     )
     return EXIT_OK
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    """A person at a terminal: show progress that redraws; in CI or piped, plain lines."""
+    return not args.quiet and sys.stdout.isatty() and not os.environ.get("CI")
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        bar = "#" * filled + "." * (width - filled)
+        print(f"\r  converted [{bar}] {done}/{total}", end=end, flush=True)
+
+    return show
 
 
 def run_validate(args: argparse.Namespace) -> int:

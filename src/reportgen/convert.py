@@ -15,8 +15,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .diagnostics import ReportgenError
@@ -36,6 +36,7 @@ PDF_EXPORT_OPTIONS: dict[str, tuple[str, object]] = {
 DEFAULT_TIMEOUT = 60.0
 # One soffice call silently drops files past roughly 250 arguments.
 MAX_FILES_PER_CALL = 200
+PROGRESS_EVERY = 0.5
 
 
 class ConversionError(ReportgenError):
@@ -77,13 +78,14 @@ def convert_to_pdf(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[Path, Path]:
     """Convert every .docx in ``documents`` to ``outdir/<stem>.pdf``; return docx → pdf.
 
     The documents are shared among ``workers`` LibreOffice processes running at once (one
     per core by default), each with its own profile and a limit of ``timeout`` seconds per
     document it converts. Documents whose PDF is missing after the first run are tried once
-    more before failing.
+    more before failing. ``progress(done, total)`` is called as PDFs appear.
     """
     soffice = find_soffice()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -92,6 +94,10 @@ def convert_to_pdf(
         chunks = _chunks(pending, workers or default_workers())
         with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
             runs = [pool.submit(_run_all, soffice, chunk, outdir, timeout) for chunk in chunks]
+            if progress:
+                while wait(runs, timeout=PROGRESS_EVERY).not_done:
+                    progress(_done(documents, outdir), len(documents))
+                progress(_done(documents, outdir), len(documents))
             failures = [str(run.exception()) for run in runs if run.exception() is not None]
         pending = [d for d in pending if not _pdf_ok(outdir / f"{d.stem}.pdf")]
         if not pending:
@@ -101,6 +107,10 @@ def convert_to_pdf(
             reason = "; ".join(failures) or "LibreOffice exited without writing it"
             raise ConversionError(f"no PDF for {names}: {reason}")
     raise AssertionError("unreachable")
+
+
+def _done(documents: Sequence[Path], outdir: Path) -> int:
+    return sum(1 for d in documents if (outdir / f"{d.stem}.pdf").exists())
 
 
 def _chunks(documents: Sequence[Path], workers: int) -> list[list[Path]]:
