@@ -219,7 +219,7 @@ def test_outputs_a_new_build_no_longer_makes_are_removed(previous_build, example
     old = set(snapshot(previous_build))
     edit(
         example_copy / "meetings.yaml",
-        'date: {unknown: "The 22 May 2014 report does not give the date of the Cabinet meeting"}',
+        "date: {unknown: The 22 May 2014 report does not give the date of the Cabinet meeting}",
         "date: 2014-06-10",
     )
     (previous_build / "notes-by-the-clerk.txt").write_text("keep me")

@@ -55,7 +55,7 @@ def test_an_unknown_fact_must_say_why(example_copy, edit):
     meetings = example_copy / "meetings.yaml"
     edit(
         meetings,
-        'date: {unknown: "The 22 May 2014 report does not give the date of the Cabinet meeting"}',
+        "date: {unknown: The 22 May 2014 report does not give the date of the Cabinet meeting}",
         "date: {unknown: }",
     )
     (found,) = problems(example_copy)

@@ -44,15 +44,24 @@ class Checked:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
 
-def check(inputs_dir: Path, templates_dir: Path, *, final: bool = False) -> Checked:
+def check(
+    inputs_dir: Path,
+    templates_dir: Path,
+    *,
+    final: bool = False,
+    loaded: Inputs | None = None,
+    lint: bool = True,
+) -> Checked:
     """Check inputs and templates; never raises for a problem an author can fix.
 
     Facts written ``{unknown: why}`` are warnings (the documents are drafts), or errors
     when ``final`` is set, since a final build must not print "to be confirmed".
+    ``loaded`` gives inputs already loaded (and perhaps altered) instead of reading them;
+    ``lint=False`` skips the templates' checks, for callers that checked them already.
     """
     checked = Checked()
     try:
-        checked.inputs = load_inputs(inputs_dir)
+        checked.inputs = loaded or load_inputs(inputs_dir)
         checked.project = parse_project(checked.inputs)
     except ReportgenError as exc:
         checked.diagnostics = exc.diagnostics
@@ -94,7 +103,7 @@ def check(inputs_dir: Path, templates_dir: Path, *, final: bool = False) -> Chec
                 checked.pack_templates[meeting_id] = templates_dir / name
     kinds = {t: project.documents[d].kind for d, t in checked.templates.items()}
     kinds.update({t: "pack" for t in checked.pack_templates.values()})
-    for template, kind in kinds.items():
+    for template, kind in kinds.items() if lint else ():
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked

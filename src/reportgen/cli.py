@@ -13,8 +13,10 @@ import os
 import signal
 import sys
 import traceback
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 from .build import Paths, build
@@ -22,8 +24,12 @@ from .check import check
 from .compose import context_types
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
+from .diff import as_json, as_markdown, as_terminal, rendered_diff
+from .extract import template_text
+from .fmt import format_inputs
 from .lint import lint_template
 from .schema import write_schemas
+from .uses import uses
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -86,11 +92,77 @@ def _parser() -> argparse.ArgumentParser:
     lint = add("lint", "check templates without rendering them", inputs=False)
     lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
     lint.add_argument("--format", choices=("text", "json"), default="text")
+    diff = add("diff", "show what a change to the inputs does to the documents' text")
+    diff.add_argument("base", nargs="?", help="git revision (default: origin/main, or main)")
+    diff.add_argument("head", nargs="?", help="git revision (default: the working tree)")
+    diff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
+
+    where = add("uses", "list every document and paragraph a YAML value ends up in")
+    where.add_argument("key", help="e.g. programme.savings_estimate.high")
+    where.add_argument("--format", choices=("text", "json"), default="text")
+
+    fmt = add("fmt", "put the input files into one canonical layout, keeping comments")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would")
+
+    textconv = commands.add_parser(
+        "textconv", help="print a .docx template's text with its tags (for git diff)"
+    )
+    textconv.add_argument("file", type=Path)
+
     schema = commands.add_parser(
         "schema", help="write JSON Schemas of the input files, for editors"
     )
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="default: schemas/")
     return parser
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """Print the rendered diff between two sides."""
+    base, head, diffs = rendered_diff(args.inputs, args.templates, args.base, args.head)
+    if args.format == "markdown":
+        print(as_markdown(base, head, diffs), end="")
+    elif args.format == "json":
+        print(as_json(base, head, diffs), end="")
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(as_terminal(base, head, diffs, colour=colour), end="")
+    return EXIT_OK
+
+
+def run_uses(args: argparse.Namespace) -> int:
+    """Print where the value at a key path is used."""
+    found = uses(args.inputs, args.templates, args.key)
+    if args.format == "json":
+        print(json.dumps([asdict(u) for u in found], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not found:
+        print(f"{args.key}: not used in any document")
+    for use in found:
+        text = use.text if len(use.text) <= 90 else use.text[:87] + "..."
+        print(f"{use.document}  {use.label}  {text}")
+    return EXIT_OK
+
+
+def run_fmt(args: argparse.Namespace) -> int:
+    """Format the inputs, or with --check name the files that are not formatted."""
+    changed = format_inputs(args.inputs, check=args.check)
+    for path in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    if args.check and changed:
+        print(f"{len(changed)} files to format: run reportgen fmt", file=sys.stderr)
+        return EXIT_ERRORS
+    if not changed:
+        print(f"{args.inputs}: formatted")
+    return EXIT_OK
+
+
+def run_textconv(args: argparse.Namespace) -> int:
+    """Print a template's text, tags and all."""
+    try:
+        print(template_text(args.file), end="")
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ReportgenError(f"{args.file}: not a readable .docx file ({exc})") from None
+    return EXIT_OK
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -230,6 +302,10 @@ COMMANDS = {
     "validate": run_validate,
     "lint": run_lint,
     "schema": run_schema,
+    "diff": run_diff,
+    "textconv": run_textconv,
+    "uses": run_uses,
+    "fmt": run_fmt,
 }
 
 

@@ -266,9 +266,9 @@ class Form(Strict):
     title: Text
     council: Label
     recipient: Label
+    date: Date | Unknown
     applicants: list[Applicant] = Field(min_length=1)
     contact: Contact
-    date: Date | Unknown
     sections: list[FormSection] = Field(min_length=1)
 
 

@@ -1,0 +1,105 @@
+"""Where a fact ends up: every document and paragraph that a YAML value reaches.
+
+Found by experiment rather than by reading templates: the value (every value under it, for a
+mapping) is nudged — text gains a mark, a number grows, a date moves a day — the documents
+are composed and rendered again in memory, and the paragraphs whose text changed are the
+ones that use it. This sees through prose references, bullets made from lists, tables and
+templates alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .check import check
+from .diagnostics import ReportgenError, did_you_mean, format_key
+from .diff import compare, render_checked
+from .load import Inputs, KeyPath, load_inputs
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Use:
+    document: str
+    title: str
+    label: str
+    text: str
+
+
+def parse_key(key: str) -> KeyPath:
+    """``programme.fund.tranches.main_round`` or ``documents.cabinet-report.options[1]``."""
+    parts: list[str | int] = []
+    for name, index in _PART.findall(key):
+        parts.append(int(index) if index else name)
+    if not parts:
+        raise ReportgenError(f"'{key}' is not a key path (e.g. programme.savings_estimate.low)")
+    return tuple(parts)
+
+
+def uses(inputs_dir: Path, templates: Path, key: str) -> list[Use]:
+    """Every paragraph, in every document, whose text depends on the value at ``key``."""
+    loaded = load_inputs(inputs_dir)
+    path = parse_key(key)
+    _value_at(loaded.data, path, key)
+    baseline = check(inputs_dir, templates, loaded=loaded)
+    if baseline.errors:
+        raise ReportgenError(baseline.diagnostics)
+    before = render_checked(baseline)
+    found: dict[tuple[str, str], Use] = {}
+    for leaf in _leaves(_value_at(loaded.data, path, key), path):
+        nudged = _nudge(loaded, leaf)
+        checked = check(inputs_dir, templates, loaded=nudged, lint=False)
+        if checked.errors:
+            continue  # a nudge the rules refuse (a date past a deadline, say) tells nothing
+        for diff in compare(before, render_checked(checked)):
+            for change in diff.changes:
+                # The text as it stands, not as the nudge left it.
+                use = Use(diff.document, diff.title, change.label, change.old or change.new)
+                found.setdefault((diff.document, change.label, use.text), use)
+    return list(found.values())
+
+
+def _value_at(data: Any, path: KeyPath, key: str) -> Any:
+    node = data
+    for depth, part in enumerate(path):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        else:
+            known = list(node) if isinstance(node, dict) else []
+            where = format_key(path[:depth]) or "the inputs"
+            hint = did_you_mean(str(part), known) if known else "it is not a mapping"
+            raise ReportgenError(f"{key}: no '{part}' in {where} — {hint}")
+    return node
+
+
+def _leaves(node: Any, path: KeyPath) -> list[KeyPath]:
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*path, i))]
+    return [path]
+
+
+def _nudge(loaded: Inputs, leaf: KeyPath) -> Inputs:
+    data = copy.deepcopy(loaded.data)
+    parent = data
+    for part in leaf[:-1]:
+        parent = parent[part]
+    value = parent[leaf[-1]]
+    if isinstance(value, bool):
+        parent[leaf[-1]] = not value
+    elif isinstance(value, int | float):
+        parent[leaf[-1]] = value + 1 if isinstance(value, int) else value * 1.01 + 0.01
+    elif isinstance(value, dt.date):
+        parent[leaf[-1]] = value + dt.timedelta(days=1)
+    elif isinstance(value, str):
+        parent[leaf[-1]] = value + " ⁂"
+    return Inputs(loaded.root, data, loaded.files, loaded.values, loaded.keys)
