@@ -19,4 +19,9 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
+# Readable diffs of the Word templates (see .gitattributes).
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git config diff.docx.textconv "$PWD/.venv/bin/reportgen textconv"
+fi
+
 .venv/bin/invoke build
