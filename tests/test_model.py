@@ -59,7 +59,7 @@ def test_an_unknown_fact_must_say_why(example_copy, edit):
         "date: {unknown: }",
     )
     (found,) = problems(example_copy)
-    assert found.startswith(f"{meetings}:8:18: error: a value is needed here, but it is empty")
+    assert found.startswith(f"{meetings}:8:19: error: a value is needed here, but it is empty")
     assert found.endswith("[cabinet.date.unknown]")
 
 

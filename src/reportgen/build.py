@@ -40,7 +40,7 @@ MANIFEST = "manifest.json"
 LOCK = ".reportgen.lock"
 STAGING_PREFIX = ".staging-"
 LANGUAGE = "en-GB"
-# A cover page and a contents page; a pack whose cover comes out longer is laid out again.
+# A cover page and a contents page, at the least.
 COVER_PAGES = 2
 
 Log = Callable[[str], None]
@@ -349,18 +349,28 @@ def _packs(
     if not stale:
         return outputs
 
-    cover_pages = dict.fromkeys(stale, COVER_PAGES)
-    # The contents page numbers depend on how long the cover is, known only once converted.
+    # The contents page numbers depend on how long the cover itself is, known only once it
+    # is converted. Each cover is laid out for the likely lengths at once, in one
+    # LibreOffice call, and the variant whose length came out as assumed is kept.
+    candidates = {m: _likely_cover_pages(len(orders[m])) for m in stale}
+    covers: dict[str, Path] = {}
     for _attempt in range(3):
-        covers = {
-            m: _render_cover(checked, paths, m, orders[m], cover_pages[m], staging) for m in stale
+        variants = {
+            (m, pages): _render_cover(checked, paths, m, orders[m], pages, staging)
+            for m in stale
+            if m not in covers
+            for pages in candidates[m]
         }
-        log(f"converting {len(covers)} pack covers")
-        convert(list(covers.values()), staging / ".covers")
-        actual = {m: page_count(staging / ".covers" / f"{covers[m].stem}.pdf") for m in covers}
-        if actual == cover_pages:
+        log(f"converting {len(variants)} pack covers")
+        convert(list(variants.values()), staging / ".covers")
+        for (meeting_id, pages), docx_file in variants.items():
+            actual = page_count(staging / ".covers" / f"{docx_file.stem}.pdf")
+            if actual == pages:
+                covers[meeting_id] = docx_file
+            else:
+                candidates[meeting_id] = [actual]
+        if len(covers) == len(stale):
             break
-        cover_pages = actual
     else:
         raise ReportgenError("a pack cover's length kept changing; check the cover template")
 
@@ -399,6 +409,13 @@ def _packs(
     return outputs
 
 
+def _likely_cover_pages(entries: int) -> list[int]:
+    """A cover page, then contents pages holding about 25 entries each: that length and the
+    next, in case titles wrap."""
+    likely = COVER_PAGES + max(0, (entries - 1) // 25)
+    return [likely, likely + 1]
+
+
 def _render_cover(
     checked: Checked,
     paths: Paths,
@@ -419,7 +436,7 @@ def _render_cover(
     template = paths.templates / meeting.pack_template
     date = meeting.date if hasattr(meeting.date, "isoformat") else None
     data = render_docx(template, context, Properties(context["title"], LANGUAGE, "reportgen", date))
-    target = staging / ".covers" / f"{pack_stem(meeting)}-cover.docx"
+    target = staging / ".covers" / f"{pack_stem(meeting)}-cover-{cover_pages}.docx"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target

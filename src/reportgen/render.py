@@ -8,6 +8,7 @@ name stops the build naming the template and the name.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 
 from .diagnostics import Diagnostic, ReportgenError
 from .text import describe_template_error, environment
@@ -35,18 +36,48 @@ class Properties:
     date: dt.date | None = None
 
 
+class _Template(DocxTemplate):
+    """docxtpl compiles a template's XML anew for every document; a build renders many
+    documents from few templates, so each part's compiled form is kept (by its XML)."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        try:
+            self.current_rendering_part = part
+            dst_xml = _compiled(src_xml).render(context)
+        except TemplateError as exc:
+            if getattr(exc, "lineno", None) is not None:
+                start = max(exc.lineno - 4, 0)
+                exc.docx_context = [  # type: ignore[attr-defined]
+                    re.sub(r"<[^>]+>", "", line) for line in src_xml.splitlines()[start : start + 7]
+                ]
+            raise
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+            dst_xml = dst_xml.replace(escaped, tag)
+        return self.resolve_listing(dst_xml)
+
+
+_ENVIRONMENT = environment(autoescape=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(xml: str) -> Template:
+    return _ENVIRONMENT.from_string(xml)
+
+
 def render_docx(template: Path, context: dict[str, Any], properties: Properties) -> bytes:
     """Render ``template`` with ``context``; raise :class:`ReportgenError` naming the template."""
     display = str(template)
     try:
-        document = DocxTemplate(template)
+        document = _Template(template)
         document.init_docx()
     except FileNotFoundError:
         raise ReportgenError(_error(display, "template not found")) from None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReportgenError(_error(display, f"not a readable .docx file ({exc})")) from None
     try:
-        document.render(context, jinja_env=environment(autoescape=True), autoescape=True)
+        document.render(context, jinja_env=_ENVIRONMENT, autoescape=True)
     except TemplateError as exc:
         around = _around(exc)
         message = describe_template_error(exc) + (f" near “{around}”" if around else "")

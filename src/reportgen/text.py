@@ -7,12 +7,13 @@ Money is written the way council papers write it: ``£320 million`` in running t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2 import StrictUndefined, Template, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .diagnostics import did_you_mean
@@ -134,11 +135,17 @@ def interpolate(prose: str, facts: dict[str, Any]) -> str:
     if "{" not in prose:
         return prose
     try:
-        return _PROSE_ENV.from_string(prose).render(facts)
+        return _compiled(prose).render(facts)
     except TemplateError as exc:
         raise ProseError(describe_template_error(exc)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise ProseError(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(prose: str) -> Template:
+    # The same prose is rendered once per document and per build: compile it once.
+    return _PROSE_ENV.from_string(prose)
 
 
 def evaluate(expression: str, facts: dict[str, Any]) -> Any:
