@@ -161,10 +161,11 @@ def build(
         raise ReportgenError(checked.diagnostics)
     conversion = _Conversion(timeout, workers, progress)
     documents = _plan_documents(checked, paths, conversion)
-    previous = {} if force else _previous_outputs(paths.out)
+    previous = _previous_outputs(paths.out)
+    reusable = {} if force else previous
     for document in documents.values():
         document.reused = all(
-            _still_good(previous, paths.out, document.relative(suffix), document.fingerprint)
+            _still_good(reusable, paths.out, document.relative(suffix), document.fingerprint)
             for suffix in ("docx", "pdf")
         )
         if document.reused:
@@ -178,7 +179,7 @@ def build(
         _remove_stale_staging(paths.out)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
-            workspace = _Workspace(staging, paths.out, previous)
+            workspace = _Workspace(staging, paths.out, reusable)
             outputs = _produce(checked, paths, documents, workspace, conversion, log)
             made = [o.path for o in outputs if (staging / o.path).is_file()]
             _publish(staging, paths.out, [*made, MANIFEST])
