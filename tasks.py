@@ -41,6 +41,23 @@ def schema(c):
     _run("schema")
 
 
+@task(
+    help={
+        "base": "git revision (default origin/main, or main)",
+        "format": "terminal, markdown or json",
+    }
+)
+def diff(c, base="", format="terminal"):
+    """Show what the working tree's changes do to the documents' text."""
+    _run("diff", *([base] if base else []), "--format", format)
+
+
+@task(help={"check": "change nothing; fail if a file is not formatted"})
+def fmt(c, check=False):
+    """Put the inputs into one canonical layout, keeping comments."""
+    _run("fmt", *(["--check"] if check else []))
+
+
 @task
 def test(c):
     """Run the whole test suite (needs LibreOffice and pdftotext)."""
