@@ -1,5 +1,7 @@
 """invoke tasks: thin wrappers over ``python -m reportgen`` and the test tools."""
 
+import sys
+
 from invoke import task
 
 from reportgen.cli import main as reportgen
@@ -61,14 +63,14 @@ def fmt(c, check=False):
 @task
 def test(c):
     """Run the whole test suite (needs LibreOffice and pdftotext)."""
-    c.run("python -m pytest", pty=False)
+    c.run(f"{sys.executable} -m pytest", pty=False)
 
 
 @task
 def style(c):
     """ruff check and format check on the code."""
-    c.run("ruff check src tests tasks.py scripts")
-    c.run("ruff format --check src tests tasks.py scripts")
+    c.run(f"{sys.executable} -m ruff check .")
+    c.run(f"{sys.executable} -m ruff format --check .")
 
 
 @task(
@@ -79,4 +81,4 @@ def style(c):
 )
 def bench(c, sizes="1,10,50,200", repeat=3):
     """Time cold, no-op and one-fact builds against naive conversion; print a table."""
-    c.run(f"python benchmarks/bench.py --sizes {sizes} --repeat {repeat}", pty=False)
+    c.run(f"{sys.executable} benchmarks/bench.py --sizes {sizes} --repeat {repeat}", pty=False)
