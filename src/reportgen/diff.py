@@ -96,7 +96,10 @@ def checkout(repo: Path, revision: str, paths: list[Path], target: Path) -> None
     ``target``, with ``git archive``: the working tree and index are left alone."""
     archive = _git(repo, "archive", "--format=tar", revision, "--", *map(str, paths), binary=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(target, filter="data")
+        else:  # Python before 3.11.4 (Debian 12's 3.11.2): git archive writes no links out
+            tar.extractall(target)
 
 
 def _git(repo: Path, *args: str, check: bool = True, binary: bool = False):
