@@ -11,6 +11,7 @@ say) are removed after the new manifest is in place.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import hashlib
@@ -27,7 +28,7 @@ from typing import Any
 
 from .check import INDEX_TEMPLATE, Checked, check
 from .compose import ContentsEntry, compose_cover, pack_title
-from .convert import DEFAULT_TIMEOUT, convert_to_pdf, filter_argument
+from .convert import DEFAULT_TIMEOUT, ConverterPool, convert_to_pdf, filter_argument
 from .diagnostics import Diagnostic, ReportgenError
 from .fingerprint import file_hash, fingerprint
 from .finish import finish_pdf, source_moment
@@ -63,6 +64,16 @@ class _Conversion:
             timeout=self.timeout,
             workers=self.workers,
             progress=self.progress,
+        )
+
+    def pool(self, outdir: Path, after_batch: Callable[[list[Path]], None]) -> ConverterPool:
+        """Workers to feed batches as they are rendered."""
+        return ConverterPool(
+            outdir,
+            timeout=self.timeout,
+            workers=self.workers,
+            progress=self.progress,
+            after_batch=after_batch,
         )
 
     def settings(self) -> str:
@@ -115,7 +126,6 @@ class _Document:
     title: str
     sources: list[str]
     fingerprint: str
-    docx: bytes = b""
     pages: int = 0
     reused: bool = False
 
@@ -172,7 +182,6 @@ def build(
             document.pages = int(previous[document.relative("pdf")]["pages"])
     stale = [d for d in documents.values() if not d.reused]
     log(f"{len(stale)} of {len(documents)} documents to build{' (draft)' if checked.draft else ''}")
-    _render(checked, stale)
 
     paths.out.mkdir(parents=True, exist_ok=True)
     with _exclusive(paths.out):
@@ -222,23 +231,22 @@ def _plan_documents(
     return dict(sorted(documents.items(), key=lambda pair: _agenda_order(pair[1].placement)))
 
 
-def _render(checked: Checked, documents: list[_Document]) -> None:
-    """Render ``documents`` to .docx bytes, collecting every problem before raising."""
+def _render(checked: Checked, document: _Document) -> bytes:
+    """One document's .docx bytes."""
     project = checked.project
     assert project is not None
-    problems = []
-    for document in documents:
-        document_id = document.placement.document_id
-        model = project.documents[document_id]
-        properties = Properties(document.title, LANGUAGE, _author(model), _dated(model))
-        try:
-            document.docx = render_docx(
-                checked.templates[document_id], checked.contexts[document_id], properties
-            )
-        except ReportgenError as exc:
-            problems.extend(exc.diagnostics)
-    if problems:
-        raise ReportgenError(problems)
+    document_id = document.placement.document_id
+    model = project.documents[document_id]
+    properties = Properties(document.title, LANGUAGE, _author(model), _dated(model))
+    return render_docx(checked.templates[document_id], checked.contexts[document_id], properties)
+
+
+def _batch_size(documents: int, workers: int) -> int:
+    """Documents per LibreOffice call: every worker busy, and for large builds several
+    calls each, so rendering the next batch overlaps converting this one (a call costs a
+    LibreOffice start, about a second, so small builds make one call a worker)."""
+    per_worker = min(3, max(1, documents // 100))
+    return max(1, -(-documents // (workers * per_worker)))
 
 
 def _agenda_order(placement: Placement) -> tuple[str, int, str, str]:
@@ -266,21 +274,11 @@ def _produce(
     """Write every output that changed into the staging directory, laid out as it will be
     in ``paths.out``; describe every output, changed or not, for the manifest."""
     staging = workspace.staging
-    docx_files = []
-    for document in documents.values():
-        if document.reused:
-            continue
-        target = staging / document.relative("docx")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(document.docx)
-        docx_files.append(target)
-    if docx_files:
-        log(f"converting {len(docx_files)} documents to PDF")
-    converted = convert(docx_files, staging / ".convert")
     moment = source_moment(checked.inputs.data if checked.inputs else {})
-    for docx_file, pdf_file in converted.items():
-        finish_pdf(pdf_file, moment)
-        os.replace(pdf_file, docx_file.with_suffix(".pdf"))
+    stale = [d for d in documents.values() if not d.reused]
+    if stale:
+        log(f"rendering and converting {len(stale)} documents")
+        _render_and_convert(checked, stale, staging, convert, moment)
 
     outputs = []
     for document in documents.values():
@@ -308,6 +306,46 @@ def _produce(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return outputs
+
+
+def _render_and_convert(
+    checked: Checked,
+    stale: list[_Document],
+    staging: Path,
+    convert: _Conversion,
+    moment: Any,
+) -> None:
+    """Render the documents, handing them to LibreOffice in batches as they are ready, and
+    finish each PDF as its batch completes; every rendering problem is collected."""
+
+    def finish(pdfs: list[Path]) -> None:
+        for pdf in pdfs:
+            finish_pdf(pdf, moment)
+
+    pool = convert.pool(staging / ".convert", after_batch=finish)
+    size = _batch_size(len(stale), pool.workers)
+    batch: list[Path] = []
+    problems = []
+    for document in stale:
+        try:
+            data = _render(checked, document)
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        target = staging / document.relative("docx")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        batch.append(target)
+        if len(batch) >= size and not problems:
+            pool.submit(batch)
+            batch = []
+    if problems:
+        with contextlib.suppress(ReportgenError):
+            pool.close()
+        raise ReportgenError(problems)
+    pool.submit(batch)
+    for docx_file, pdf_file in pool.close().items():
+        os.replace(pdf_file, docx_file.with_suffix(".pdf"))
 
 
 def _packs(

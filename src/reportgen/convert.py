@@ -16,7 +16,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .diagnostics import ReportgenError
@@ -72,6 +72,79 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+class ConverterPool:
+    """LibreOffice workers (one per core by default) fed batches of documents as they are
+    ready, so rendering the next documents overlaps converting the first.
+
+    Each batch is one LibreOffice call with its own profile and a limit of ``timeout``
+    seconds per document. ``after_batch(pdfs)`` runs in the worker once a batch's PDFs are
+    written. :meth:`close` waits, tries documents whose PDF is missing once more, and raises
+    :class:`ConversionError` naming any still missing.
+    """
+
+    def __init__(
+        self,
+        outdir: Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        workers: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        after_batch: Callable[[list[Path]], None] | None = None,
+    ):
+        self.soffice = find_soffice()
+        self.outdir = outdir
+        self.timeout = timeout
+        self.workers = workers or default_workers()
+        self.progress = progress
+        self.after_batch = after_batch
+        self.documents: list[Path] = []
+        self.runs: list[Future[None]] = []
+        outdir.mkdir(parents=True, exist_ok=True)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+
+    def submit(self, documents: Sequence[Path]) -> None:
+        """Queue one batch; it starts as soon as a worker is free."""
+        if documents:
+            self.documents += documents
+            self.runs.append(self.pool.submit(self._batch, list(documents)))
+
+    def _batch(self, documents: list[Path]) -> None:
+        try:
+            _run_all(self.soffice, documents, self.outdir, self.timeout)
+        finally:
+            if self.after_batch:
+                written = [self.pdf(d) for d in documents if _pdf_ok(self.pdf(d))]
+                self.after_batch(written)
+
+    def pdf(self, document: Path) -> Path:
+        return self.outdir / f"{document.stem}.pdf"
+
+    def close(self) -> dict[Path, Path]:
+        """Wait for every batch; return docx → pdf."""
+        try:
+            failures = self._wait(self.runs)
+            missing = [d for d in self.documents if not _pdf_ok(self.pdf(d))]
+            if missing:
+                retries = [self.pool.submit(self._batch, c) for c in _chunks(missing, self.workers)]
+                failures = self._wait(retries)
+                missing = [d for d in missing if not _pdf_ok(self.pdf(d))]
+            if missing:
+                names = ", ".join(d.name for d in missing)
+                reason = "; ".join(failures) or "LibreOffice exited without writing it"
+                raise ConversionError(f"no PDF for {names}: {reason}")
+            return {d: self.pdf(d) for d in self.documents}
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _wait(self, runs: list[Future[None]]) -> list[str]:
+        while wait(runs, timeout=PROGRESS_EVERY).not_done:
+            if self.progress:
+                self.progress(_done(self.documents, self.outdir), len(self.documents))
+        if self.progress:
+            self.progress(_done(self.documents, self.outdir), len(self.documents))
+        return [str(run.exception()) for run in runs if run.exception() is not None]
+
+
 def convert_to_pdf(
     documents: Sequence[Path],
     outdir: Path,
@@ -83,30 +156,12 @@ def convert_to_pdf(
     """Convert every .docx in ``documents`` to ``outdir/<stem>.pdf``; return docx → pdf.
 
     The documents are shared among ``workers`` LibreOffice processes running at once (one
-    per core by default), each with its own profile and a limit of ``timeout`` seconds per
-    document it converts. Documents whose PDF is missing after the first run are tried once
-    more before failing. ``progress(done, total)`` is called as PDFs appear.
+    per core by default); see :class:`ConverterPool`.
     """
-    soffice = find_soffice()
-    outdir.mkdir(parents=True, exist_ok=True)
-    pending = list(documents)
-    for attempt in (1, 2):
-        chunks = _chunks(pending, workers or default_workers())
-        with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
-            runs = [pool.submit(_run_all, soffice, chunk, outdir, timeout) for chunk in chunks]
-            if progress:
-                while wait(runs, timeout=PROGRESS_EVERY).not_done:
-                    progress(_done(documents, outdir), len(documents))
-                progress(_done(documents, outdir), len(documents))
-            failures = [str(run.exception()) for run in runs if run.exception() is not None]
-        pending = [d for d in pending if not _pdf_ok(outdir / f"{d.stem}.pdf")]
-        if not pending:
-            return {d: outdir / f"{d.stem}.pdf" for d in documents}
-        if attempt == 2:
-            names = ", ".join(d.name for d in pending)
-            reason = "; ".join(failures) or "LibreOffice exited without writing it"
-            raise ConversionError(f"no PDF for {names}: {reason}")
-    raise AssertionError("unreachable")
+    pool = ConverterPool(outdir, timeout=timeout, workers=workers, progress=progress)
+    for chunk in _chunks(documents, pool.workers):
+        pool.submit(chunk)
+    return pool.close()
 
 
 def _done(documents: Sequence[Path], outdir: Path) -> int:
