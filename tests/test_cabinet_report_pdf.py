@@ -185,8 +185,6 @@ def test_manifest_lists_the_report_as_docx_and_pdf_with_hashes_and_sources(examp
         assert output["meeting"] == "cabinet"
         assert output["sources"] == [
             "inputs/documents/cabinet-report.yaml",
-            "inputs/documents/design-council-application.yaml",
-            "inputs/documents/eoi-transformation-challenge-award.yaml",
             "inputs/meetings.yaml",
             "inputs/organisations.yaml",
             "inputs/programme.yaml",

@@ -33,6 +33,7 @@ from .diagnostics import Diagnostic, ReportgenError
 from .fingerprint import file_hash, fingerprint
 from .finish import finish_pdf, source_moment
 from .layout import Placement, pack_stem, place_documents
+from .model import FOLDERS
 from .pack import PackPart, assemble_pack, first_pages, page_count
 from .render import Properties, render_docx
 from .text import environment
@@ -213,12 +214,18 @@ def _plan_documents(
     assert project is not None and inputs is not None
     titles = {d: context["title"] for d, context in checked.contexts.items()}
     placements = place_documents(project, titles)
-    input_sources = [_source_name(inputs.root, p, "inputs") for p in inputs.source_files()]
+    # A document depends on the shared facts and on its own file, not on other documents'.
+    shared = [
+        _source_name(inputs.root, path, "inputs")
+        for prefix, path in sorted(inputs.files.items())
+        if prefix[0] not in FOLDERS
+    ]
     moment = source_moment(inputs.data)
     documents = {}
     for document_id, context in checked.contexts.items():
         template = checked.templates[document_id]
-        sources = [*input_sources, _source_name(paths.templates, template, "templates")]
+        own = _source_name(inputs.root, inputs.files[("documents", document_id)], "inputs")
+        sources = [*sorted([*shared, own]), _source_name(paths.templates, template, "templates")]
         placement = placements[document_id]
         documents[document_id] = _Document(
             placement,

@@ -148,10 +148,15 @@ def _compiled(prose: str) -> Template:
     return _PROSE_ENV.from_string(prose)
 
 
+@functools.lru_cache(maxsize=1024)
+def _expression(expression: str) -> Any:
+    return _PROSE_ENV.compile_expression(expression, undefined_to_none=False)
+
+
 def evaluate(expression: str, facts: dict[str, Any]) -> Any:
     """Evaluate one Jinja expression (``shared_services``) against the facts, sandboxed."""
     try:
-        value = _PROSE_ENV.compile_expression(expression, undefined_to_none=False)(**facts)
+        value = _expression(expression)(**facts)
         return _defined(value)
     except TemplateError as exc:
         raise ProseError(describe_template_error(exc)) from None
