@@ -105,10 +105,6 @@ class Inputs:
         local = path[len(owner[0]) :] if owner else path
         return Diagnostic(pos.file, pos.line, pos.col, severity, message, format_key(local))
 
-    def source_files(self) -> list[Path]:
-        """Every input file, in a stable order."""
-        return sorted(self.files.values())
-
 
 def load_inputs(root: Path) -> Inputs:
     """Load every ``*.yaml`` under ``root`` into one :class:`Inputs`; raise on any problem."""
