@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -141,6 +142,7 @@ class _Workspace:
     staging: Path
     out: Path
     previous: dict[str, dict[str, Any]]
+    moment: dt.datetime
 
     def locate(self, relative: str) -> Path:
         """An output of this build, or else the last build's copy of it."""
@@ -171,7 +173,9 @@ def build(
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
     conversion = _Conversion(timeout, workers, progress)
-    documents = _plan_documents(checked, paths, conversion)
+    assert checked.inputs is not None
+    moment = source_moment(checked.inputs.data)
+    documents = _plan_documents(checked, paths, conversion, moment)
     previous = _previous_outputs(paths.out)
     reusable = {} if force else previous
     for document in documents.values():
@@ -189,7 +193,7 @@ def build(
         _remove_stale_staging(paths.out)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
-            workspace = _Workspace(staging, paths.out, reusable)
+            workspace = _Workspace(staging, paths.out, reusable, moment)
             outputs = _produce(checked, paths, documents, workspace, conversion, log)
             made = [o.path for o in outputs if (staging / o.path).is_file()]
             _publish(staging, paths.out, [*made, MANIFEST])
@@ -207,7 +211,7 @@ def build(
 
 
 def _plan_documents(
-    checked: Checked, paths: Paths, conversion: _Conversion
+    checked: Checked, paths: Paths, conversion: _Conversion, moment: dt.datetime
 ) -> dict[str, _Document]:
     """Every document with its place, title, sources and fingerprint, in agenda order."""
     project, inputs = checked.project, checked.inputs
@@ -220,7 +224,6 @@ def _plan_documents(
         for prefix, path in sorted(inputs.files.items())
         if prefix[0] not in FOLDERS
     ]
-    moment = source_moment(inputs.data)
     documents = {}
     for document_id, context in checked.contexts.items():
         template = checked.templates[document_id]
@@ -281,11 +284,10 @@ def _produce(
     """Write every output that changed into the staging directory, laid out as it will be
     in ``paths.out``; describe every output, changed or not, for the manifest."""
     staging = workspace.staging
-    moment = source_moment(checked.inputs.data if checked.inputs else {})
     stale = [d for d in documents.values() if not d.reused]
     if stale:
         log(f"rendering and converting {len(stale)} documents")
-        _render_and_convert(checked, stale, staging, convert, moment)
+        _render_and_convert(checked, stale, staging, convert, workspace.moment)
 
     outputs = []
     for document in documents.values():
@@ -320,7 +322,7 @@ def _render_and_convert(
     stale: list[_Document],
     staging: Path,
     convert: _Conversion,
-    moment: Any,
+    moment: dt.datetime,
 ) -> None:
     """Render the documents, handing them to LibreOffice in batches as they are ready, and
     finish each PDF as its batch completes; every rendering problem is collected."""
@@ -366,9 +368,9 @@ def _packs(
     """One pack per meeting with items: cover and contents, then each document in order.
     A pack whose documents and cover are unchanged is kept."""
     project = checked.project
-    assert project is not None and checked.inputs is not None
+    assert project is not None
     staging = workspace.staging
-    moment = source_moment(checked.inputs.data)
+    moment = workspace.moment
     orders = {
         m: [documents[d] for item in meeting.items for d in (item.document, *item.appendices)]
         for m, meeting in project.meetings.items()
