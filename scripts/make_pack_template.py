@@ -1,6 +1,6 @@
-"""Create ``templates/pack-cover.docx`` the first time: the committee pack's cover and contents
-page. Run once; then edit it in Word. Refuses to overwrite it (``--force`` does); the build
-never runs it.
+"""Create ``templates/pack-cover.docx`` (the committee pack's cover and contents page) and
+``templates/pack-folio.docx`` (its printed page numbers) the first time. Run once; then edit
+them in Word. Refuses to overwrite them (``--force`` does); the build never runs it.
 
     python scripts/make_pack_template.py [--force]
 """
@@ -11,10 +11,50 @@ import argparse
 import sys
 from pathlib import Path
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Pt
 from make_cabinet_template import _para, new_document
 from make_form_templates import _row, _table
 
 PATH = Path("templates/pack-cover.docx")
+FOLIO = Path("templates/pack-folio.docx")
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that LibreOffice fills in when it lays the page out."""
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="{instruction}">'
+            "<w:r><w:t>1</w:t></w:r></w:fldSimple>"
+        )
+    )
+
+
+def build_folio(path: Path) -> None:
+    """Blank pages, as many as the pack has, each with its number in the footer: laid over
+    the pack's pages so a printed pack has the numbers its contents page gives."""
+    document = new_document("Committee pack page numbers")
+    header = document.sections[0].header
+    for paragraph in header.paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+    header.is_linked_to_previous = True
+    _para(document, "{%p for page in range(pages - 1) %}", "Normal")
+    document.add_page_break()
+    _para(document, "{%p endfor %}", "Normal")
+    # The last page: LibreOffice drops a page that only a trailing break would start.
+    _para(document, "", "Normal")
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.styles["Footer"].font.size = Pt(9)
+    document.styles["Footer"].font.name = "Arial"
+    footer.add_run("Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
 
 
 def build(path: Path) -> None:
@@ -43,11 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="overwrite the template")
     args = parser.parse_args(argv)
-    if PATH.exists() and not args.force:
-        print(f"{PATH} exists; it is edited by hand now (use --force to start again)")
-        return 1
-    build(PATH)
-    print(f"wrote {PATH}")
+    for path, make in ((PATH, build), (FOLIO, build_folio)):
+        if path.exists() and not args.force:
+            print(f"{path} exists; it is edited by hand now (use --force to start again)")
+            continue
+        make(path)
+        print(f"wrote {path}")
     return 0
 
 

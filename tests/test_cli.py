@@ -199,7 +199,7 @@ def test_validate_can_answer_in_json_for_editors_and_ci(example_copy, edit):
 def test_lint_passes_on_the_example_templates():
     result = reportgen("lint")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "4 templates: ok"
+    assert result.stdout.strip() == "5 templates: ok"
 
 
 def test_no_libreoffice_process_outlives_a_build(example_copy, tmp_path):

@@ -36,6 +36,7 @@ def test_the_example_templates_are_clean():
         "eoi-transformation-challenge-award.docx": "eoi",
         "design-council-application.docx": "design-council-application",
         "pack-cover.docx": "pack",
+        "pack-folio.docx": "folio",
     }
     assert sorted(p.name for p in TEMPLATES.glob("*.docx")) == sorted(kinds)
     for name, kind in kinds.items():

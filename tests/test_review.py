@@ -167,8 +167,12 @@ def test_uses_of_a_misspelt_key_suggests_the_right_one():
 def test_textconv_shows_a_templates_text_with_its_tags(template):
     result = reportgen(ROOT, "textconv", str(TEMPLATES / template))
     assert result.returncode == 0, result.stderr
-    assert "{{ " in result.stdout and "{%" in result.stdout
-    assert "[header] {%p if draft %} DRAFT {%p endif %}" in result.stdout
+    assert "{%" in result.stdout
+    if template == "pack-folio.docx":  # page numbers only: Word fields, not Jinja
+        assert "[footer] Page of" in result.stdout
+    else:
+        assert "{{ " in result.stdout
+        assert "[header] {%p if draft %} DRAFT {%p endif %}" in result.stdout
 
 
 def test_git_diff_of_a_template_is_readable_once_set_up(repo):

@@ -402,6 +402,7 @@ def _packs(
     # LibreOffice call, and the variant whose length came out as assumed is kept.
     candidates = {m: _likely_cover_pages(len(orders[m])) for m in stale}
     covers: dict[str, Path] = {}
+    folios: dict[tuple[str, int], Path] = {}
     for _attempt in range(3):
         variants = {
             (m, pages): _render_cover(checked, paths, m, orders[m], pages, staging)
@@ -409,12 +410,24 @@ def _packs(
             if m not in covers
             for pages in candidates[m]
         }
+        folios.update(
+            {
+                key: _render_folio(
+                    checked, key[0], key[1] + sum(d.pages for d in orders[key[0]]), key[1], staging
+                )
+                for key in variants
+                if checked.folio_templates.get(key[0])
+            }
+        )
         log(f"converting {len(variants)} pack covers")
-        convert(list(variants.values()), staging / ".covers")
+        convert(
+            [*variants.values(), *(folios[k] for k in variants if k in folios)], staging / ".covers"
+        )
         for (meeting_id, pages), docx_file in variants.items():
             actual = page_count(staging / ".covers" / f"{docx_file.stem}.pdf")
             if actual == pages:
                 covers[meeting_id] = docx_file
+                candidates[meeting_id] = [pages]
             else:
                 candidates[meeting_id] = [actual]
         if len(covers) == len(stale):
@@ -428,12 +441,14 @@ def _packs(
         title = pack_title(meeting)
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
+        folio = folios.get((meeting_id, candidates[meeting_id][0]))
         starts = assemble_pack(
             PackPart(staging / ".covers" / f"{covers[meeting_id].stem}.pdf", "Cover and contents"),
             [PackPart(workspace.locate(d.relative("pdf")), d.title) for d in members],
             target,
             title=title,
             language=LANGUAGE,
+            folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
         )
         finish_pdf(target, moment)
         template = paths.templates / meeting.pack_template
@@ -462,6 +477,24 @@ def _likely_cover_pages(entries: int) -> list[int]:
     next, in case titles wrap."""
     likely = COVER_PAGES + max(0, (entries - 1) // 25)
     return [likely, likely + 1]
+
+
+def _render_folio(
+    checked: Checked, meeting_id: str, pages: int, cover_pages: int, staging: Path
+) -> Path:
+    """Blank pages numbered 1 to ``pages``, to lay over the pack's."""
+    project = checked.project
+    assert project is not None
+    meeting = project.meetings[meeting_id]
+    data = render_docx(
+        checked.folio_templates[meeting_id],
+        {"pages": pages},
+        Properties(pack_title(meeting), LANGUAGE, "reportgen"),
+    )
+    target = staging / ".covers" / f"{pack_stem(meeting)}-folio-{cover_pages}.docx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
 
 
 def _render_cover(

@@ -33,6 +33,7 @@ class Checked:
     templates: dict[str, Path] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pack_templates: dict[str, Path] = field(default_factory=dict)
+    folio_templates: dict[str, Path] = field(default_factory=dict)
     draft: bool = False
 
     @property
@@ -91,7 +92,14 @@ def check(
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
-        for name, key in ((meeting.pack_template, "pack_template"), (INDEX_TEMPLATE, None)):
+        wanted = [
+            (meeting.pack_template, "pack_template"),
+            (meeting.folio_template, "folio_template"),
+            (INDEX_TEMPLATE, None),
+        ]
+        for name, key in wanted:
+            if name is None:
+                continue
             if not (templates_dir / name).is_file():
                 path = ("meetings", meeting_id, key) if key else ("meetings", meeting_id, "items")
                 found.append(
@@ -99,10 +107,13 @@ def check(
                         path, f"template '{name}' (for the pack) not found in {templates_dir}"
                     )
                 )
-            elif key:
+            elif key == "pack_template":
                 checked.pack_templates[meeting_id] = templates_dir / name
+            elif key == "folio_template":
+                checked.folio_templates[meeting_id] = templates_dir / name
     kinds = {t: project.documents[d].kind for d, t in checked.templates.items()}
     kinds.update({t: "pack" for t in checked.pack_templates.values()})
+    kinds.update({t: "folio" for t in checked.folio_templates.values()})
     for template, kind in kinds.items() if lint else ():
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))

@@ -244,6 +244,8 @@ def run_lint(args: argparse.Namespace) -> int:
 def _kind_of(template: Path) -> str:
     """The kind of document a template makes, from its file name (for ``lint`` alone; a build
     knows it from the documents that name the template)."""
+    if template.stem.startswith("pack-folio"):
+        return "folio"
     if template.stem.startswith("pack"):
         return "pack"
     if template.stem.startswith("cabinet"):

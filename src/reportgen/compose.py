@@ -101,6 +101,8 @@ def context_types(kind: str) -> dict[str, Any]:
     common = {"council": Organisation, "draft": bool, "title": str}
     if kind == "pack":
         return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
+    if kind == "folio":
+        return {"pages": int}
     if kind == "cabinet-report":
         return {
             **common,

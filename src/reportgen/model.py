@@ -178,6 +178,8 @@ class Meeting(Strict):
     venue: Text | Unknown
     items: list[Item] = []
     pack_template: Text = "pack-cover.docx"
+    # Printed page numbers laid over the pack's pages; none if null.
+    folio_template: Text | None = "pack-folio.docx"
 
 
 class BulletsFrom(Strict):

@@ -42,9 +42,19 @@ def first_pages(cover_pages: int, page_counts: Sequence[int]) -> list[int]:
 
 
 def assemble_pack(
-    cover: PackPart, parts: Sequence[PackPart], out: Path, *, title: str, language: str
+    cover: PackPart,
+    parts: Sequence[PackPart],
+    out: Path,
+    *,
+    title: str,
+    language: str,
+    folio: Path | None = None,
 ) -> list[int]:
-    """Write the pack of ``cover`` then ``parts`` to ``out``; return each part's first page."""
+    """Write the pack of ``cover`` then ``parts`` to ``out``; return each part's first page.
+
+    ``folio`` is a PDF of as many pages as the pack, carrying only page numbers (marked as
+    artifacts, so they stay out of the structure); each of its pages is laid over the pack's.
+    """
     with pikepdf.open(cover.pdf) as pack:
         root = pack.Root
         tree = root.StructTreeRoot
@@ -61,6 +71,8 @@ def assemble_pack(
                 next_key = _adopt_structure(pack, source, offset, next_key, document_element, part)
                 outline.append(_outline_item(part.title, offset, children))
         tree.ParentTreeNextKey = next_key
+        if folio is not None:
+            _stamp(pack, folio)
         with pack.open_outline() as bookmarks:
             bookmarks.root[:] = outline
         # Viewer page numbers are pack page numbers, as the contents page gives them.
@@ -70,6 +82,23 @@ def assemble_pack(
         _set_title(pack, title)
         pack.save(out)
     return starts
+
+
+def _stamp(pack: pikepdf.Pdf, folio: Path) -> None:
+    with pikepdf.open(folio) as numbers:
+        if len(numbers.pages) != len(pack.pages):
+            raise ValueError(
+                f"page numbers for {len(numbers.pages)} pages, pack of {len(pack.pages)}"
+            )
+        for index, (page, number) in enumerate(zip(pack.pages, numbers.pages, strict=True)):
+            # Like Page.add_overlay, but under a fixed name (add_overlay draws a random one,
+            # and the pack must come out the same every time), one name a page because
+            # LibreOffice shares one resource dictionary among pages. The page's own
+            # drawing is wrapped in q/Q so its graphics state cannot move the number.
+            name = Name(f"/Folio{index + 1}")
+            page.add_resource(pack.copy_foreign(number.as_form_xobject()), Name.XObject, name)
+            page.contents_add(pikepdf.Stream(pack, b"q\n"), prepend=True)
+            page.contents_add(pikepdf.Stream(pack, f"\nQ\nq {name} Do Q\n".encode()))
 
 
 def _document_element(pack: pikepdf.Pdf) -> Dictionary:
