@@ -231,3 +231,24 @@ def test_outputs_a_new_build_no_longer_makes_are_removed(previous_build, example
     assert "notes-by-the-clerk.txt" in now
     assert not (previous_build / "date-tbc-cabinet").exists()
     assert old - now
+
+
+def test_lint_checks_a_template_no_input_names_as_the_kind_it_fits(tmp_path):
+    scrutiny = tmp_path / "scrutiny-report.docx"
+    shutil.copyfile(ROOT / "templates" / "cabinet-report.docx", scrutiny)
+    result = reportgen("lint", str(scrutiny))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 templates: ok"
+
+
+def test_lint_checks_a_template_as_the_kind_the_inputs_make_from_it(example_copy, edit):
+    # The report names the EOI's template: linted as a report, it cannot pass.
+    edit(
+        example_copy / "documents" / "cabinet-report.yaml",
+        "template: cabinet-report.docx",
+        "template: eoi-transformation-challenge-award.docx",
+    )
+    result = reportgen("lint", "--inputs", str(example_copy))
+    assert result.returncode == 1
+    assert "'report' is not provided to this template" not in result.stderr
+    assert "is not provided to this template" in result.stderr

@@ -111,10 +111,11 @@ def check(
                 checked.pack_templates[meeting_id] = templates_dir / name
             elif key == "folio_template":
                 checked.folio_templates[meeting_id] = templates_dir / name
-    kinds = {t: project.documents[d].kind for d, t in checked.templates.items()}
-    kinds.update({t: "pack" for t in checked.pack_templates.values()})
-    kinds.update({t: "folio" for t in checked.folio_templates.values()})
-    for template, kind in kinds.items() if lint else ():
+    # A template serves every kind of document made from it: lint it once for each.
+    uses = {(t, project.documents[d].kind) for d, t in checked.templates.items()}
+    uses |= {(t, "pack") for t in checked.pack_templates.values()}
+    uses |= {(t, "folio") for t in checked.folio_templates.values()}
+    for template, kind in sorted(uses) if lint else ():
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked

@@ -28,6 +28,8 @@ from .diff import as_json, as_markdown, as_terminal, rendered_diff
 from .extract import template_text
 from .fmt import format_inputs
 from .lint import lint_template
+from .load import load_inputs
+from .model import parse_project
 from .schema import write_schemas
 from .uses import uses
 
@@ -89,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "--final", action="store_true", help="treat facts not yet known as errors"
     )
 
-    lint = add("lint", "check templates without rendering them", inputs=False)
+    lint = add("lint", "check templates without rendering them")
     lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
     lint.add_argument("--format", choices=("text", "json"), default="text")
     diff = add("diff", "show what a change to the inputs does to the documents' text")
@@ -234,23 +236,38 @@ def run_lint(args: argparse.Namespace) -> int:
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")
         return EXIT_ERRORS
-    found = sorted({d for f in files for d in lint_template(f, context_types(_kind_of(f)))})
+    kinds = _template_kinds(args.inputs)
+    found = sorted({d for f in files for d in _lint_as_kinds(f, kinds.get(f.name, set()))})
     _report(found, args.format)
     if args.format == "text" and not found:
         print(f"{len(files)} templates: ok")
     return EXIT_ERRORS if any(d.severity == "error" for d in found) else EXIT_OK
 
 
-def _kind_of(template: Path) -> str:
-    """The kind of document a template makes, from its file name (for ``lint`` alone; a build
-    knows it from the documents that name the template)."""
-    if template.stem.startswith("pack-folio"):
-        return "folio"
-    if template.stem.startswith("pack"):
-        return "pack"
-    if template.stem.startswith("cabinet"):
-        return "cabinet-report"
-    return "eoi"
+def _template_kinds(inputs: Path) -> dict[str, set[str]]:
+    """Template file name → the kinds of document made from it, as the inputs say; empty if
+    the inputs cannot be read."""
+    try:
+        project = parse_project(load_inputs(inputs))
+    except ReportgenError:
+        return {}
+    kinds: dict[str, set[str]] = {}
+    for document in project.documents.values():
+        kinds.setdefault(document.template, set()).add(document.kind)
+    for meeting in project.meetings.values():
+        kinds.setdefault(meeting.pack_template, set()).add("pack")
+        if meeting.folio_template:
+            kinds.setdefault(meeting.folio_template, set()).add("folio")
+    return kinds
+
+
+def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
+    """Lint ``template`` for each kind of document the inputs make from it; a template no
+    input names is linted as whichever kind fits it best (the fewest problems)."""
+    if kinds:
+        return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
+    every = ("cabinet-report", "eoi", "pack", "folio")
+    return min((lint_template(template, context_types(k)) for k in every), key=len)
 
 
 def _report(diagnostics: list[Diagnostic], form: str) -> None:
