@@ -137,9 +137,9 @@ def test_a_diff_between_two_revisions(repo):
 
 
 def test_uses_lists_every_paragraph_a_fact_reaches():
-    found = {
-        (u.document, u.label) for u in uses(EXAMPLE_INPUTS, TEMPLATES, "programme.savings_estimate")
-    }
+    savings, unvaried = uses(EXAMPLE_INPUTS, TEMPLATES, "programme.savings_estimate")
+    assert unvaried == []
+    found = {(u.document, u.label) for u in savings}
     assert found == {
         ("cabinet-report", "2.12"),
         ("eoi-transformation-challenge-award", "5. Case for the project / Estimated savings"),
@@ -147,14 +147,18 @@ def test_uses_lists_every_paragraph_a_fact_reaches():
 
 
 def test_uses_of_the_cohort_size_reaches_report_and_application():
-    found = {
-        (u.document, u.label)
-        for u in uses(EXAMPLE_INPUTS, TEMPLATES, "programme.design_programme.cohort_size")
-    }
+    cohort, _ = uses(EXAMPLE_INPUTS, TEMPLATES, "programme.design_programme.cohort_size")
+    found = {(u.document, u.label) for u in cohort}
     assert found == {
         ("cabinet-report", "2.16"),
         ("design-council-application", "3. Programme / Cohort"),
     }
+
+
+def test_uses_says_when_a_value_cannot_be_varied():
+    result = reportgen(ROOT, "uses", "documents.cabinet-report.council")
+    assert result.returncode == 0
+    assert "documents.cabinet-report.council cannot be changed a little" in result.stderr
 
 
 def test_uses_of_a_misspelt_key_suggests_the_right_one():

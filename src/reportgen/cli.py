@@ -133,11 +133,18 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_uses(args: argparse.Namespace) -> int:
     """Print where the value at a key path is used."""
-    found = uses(args.inputs, args.templates, args.key)
+    found, unvaried = uses(args.inputs, args.templates, args.key)
     if args.format == "json":
-        print(json.dumps([asdict(u) for u in found], indent=2, ensure_ascii=False))
+        document = {"uses": [asdict(u) for u in found], "not_varied": unvaried}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return EXIT_OK
-    if not found:
+    for key in unvaried:
+        print(
+            f"reportgen: warning: {key} cannot be changed a little without breaking the "
+            "inputs (an id?), so where it is used is not known",
+            file=sys.stderr,
+        )
+    if not found and not unvaried:
         print(f"{args.key}: not used in any document")
     for use in found:
         text = use.text if len(use.text) <= 90 else use.text[:87] + "..."

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,10 @@ def parse_key(key: str) -> KeyPath:
     return tuple(parts)
 
 
-def uses(inputs_dir: Path, templates: Path, key: str) -> list[Use]:
-    """Every paragraph, in every document, whose text depends on the value at ``key``."""
+def uses(inputs_dir: Path, templates: Path, key: str) -> tuple[list[Use], list[str]]:
+    """Every paragraph, in every document, whose text depends on the value at ``key``; and
+    the values under ``key`` that could not be varied without breaking the inputs (an id,
+    say), whose uses are therefore unknown."""
     loaded = load_inputs(inputs_dir)
     path = parse_key(key)
     _value_at(loaded.data, path, key)
@@ -51,18 +54,22 @@ def uses(inputs_dir: Path, templates: Path, key: str) -> list[Use]:
     if baseline.errors:
         raise ReportgenError(baseline.diagnostics)
     before = render_checked(baseline)
-    found: dict[tuple[str, str], Use] = {}
+    found: dict[tuple[str, str, str], Use] = {}
+    unvaried = []
     for leaf in _leaves(_value_at(loaded.data, path, key), path):
-        nudged = _nudge(loaded, leaf)
-        checked = check(inputs_dir, templates, loaded=nudged, lint=False)
-        if checked.errors:
-            continue  # a nudge the rules refuse (a date past a deadline, say) tells nothing
+        for nudged in _nudges(loaded, leaf):
+            checked = check(inputs_dir, templates, loaded=nudged, lint=False)
+            if not checked.errors:  # the rules may refuse a nudge (a date past a deadline)
+                break
+        else:
+            unvaried.append(format_key(leaf))
+            continue
         for diff in compare(before, render_checked(checked)):
             for change in diff.changes:
                 # The text as it stands, not as the nudge left it.
                 use = Use(diff.document, diff.title, change.label, change.old or change.new)
                 found.setdefault((diff.document, change.label, use.text), use)
-    return list(found.values())
+    return list(found.values()), unvaried
 
 
 def _value_at(data: Any, path: KeyPath, key: str) -> Any:
@@ -88,18 +95,26 @@ def _leaves(node: Any, path: KeyPath) -> list[KeyPath]:
     return [path]
 
 
-def _nudge(loaded: Inputs, leaf: KeyPath) -> Inputs:
-    data = copy.deepcopy(loaded.data)
-    parent = data
-    for part in leaf[:-1]:
-        parent = parent[part]
-    value = parent[leaf[-1]]
+def _nudges(loaded: Inputs, leaf: KeyPath) -> Iterator[Inputs]:
+    """Copies of the inputs with the value at ``leaf`` changed a little, one way, then the
+    other: text gains a mark, numbers and dates move up, then down."""
+    value = _value_at(loaded.data, leaf, format_key(leaf))
     if isinstance(value, bool):
-        parent[leaf[-1]] = not value
-    elif isinstance(value, int | float):
-        parent[leaf[-1]] = value + 1 if isinstance(value, int) else value * 1.01 + 0.01
+        changes: list[Any] = [not value]
+    elif isinstance(value, int):
+        changes = [value + 1, value - 1]
+    elif isinstance(value, float):
+        changes = [value * 1.01 + 0.01, value * 0.99]
     elif isinstance(value, dt.date):
-        parent[leaf[-1]] = value + dt.timedelta(days=1)
+        changes = [value + dt.timedelta(days=1), value - dt.timedelta(days=1)]
     elif isinstance(value, str):
-        parent[leaf[-1]] = value + " ⁂"
-    return Inputs(loaded.root, data, loaded.files, loaded.values, loaded.keys)
+        changes = [value + " ⁂", "⁂ " + value]
+    else:
+        changes = []
+    for change in changes:
+        data = copy.deepcopy(loaded.data)
+        parent = data
+        for part in leaf[:-1]:
+            parent = parent[part]
+        parent[leaf[-1]] = change
+        yield Inputs(loaded.root, data, loaded.files, loaded.values, loaded.keys)
