@@ -94,3 +94,15 @@ def test_a_template_change_rebuilds_the_documents_made_from_it(built, tmp_path):
     document.save(path)
     result = build(Paths(inputs, templates, out))
     assert (result.built, result.up_to_date, result.packs_built) == (1, 2, 1)
+
+
+def test_a_change_to_the_page_number_template_rebuilds_the_pack_only(built, tmp_path):
+    inputs, out = built
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "pack-folio.docx"
+    folio = docx.Document(path)
+    folio.sections[0].footer.paragraphs[0].runs[0].text = "Page no. "
+    folio.save(path)
+    result = build(Paths(inputs, templates, out))
+    assert (result.built, result.up_to_date, result.packs_built) == (0, 3, 1)

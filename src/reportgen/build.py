@@ -267,8 +267,16 @@ def _author(document: Any) -> str:
     return getattr(document, "author", None) or "reportgen"
 
 
+def _write(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` in the staging directory, making its folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
 def _dated(document: Any) -> Any:
-    # Forms not yet submitted have no date; the document properties still need one.
+    # A form not yet submitted, or a meeting not yet fixed, has no date: the document
+    # properties then keep the template's dates.
     date = document.date
     return date if hasattr(date, "isoformat") else None
 
@@ -341,10 +349,7 @@ def _render_and_convert(
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
             continue
-        target = staging / document.relative("docx")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        batch.append(target)
+        batch.append(_write(staging / document.relative("docx"), data))
         if len(batch) >= size and not problems:
             pool.submit(batch)
             batch = []
@@ -385,7 +390,8 @@ def _packs(
             [d.fingerprint for d in members],
             meeting,
             project.organisations[meeting.council],
-            paths.templates / meeting.pack_template,
+            checked.pack_templates[meeting_id],
+            checked.folio_templates.get(meeting_id),
             checked.draft,
             moment,
             convert.settings(),
@@ -405,7 +411,7 @@ def _packs(
     folios: dict[tuple[str, int], Path] = {}
     for _attempt in range(3):
         variants = {
-            (m, pages): _render_cover(checked, paths, m, orders[m], pages, staging)
+            (m, pages): _render_cover(checked, m, orders[m], pages, staging)
             for m in stale
             if m not in covers
             for pages in candidates[m]
@@ -451,7 +457,7 @@ def _packs(
             folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
         )
         finish_pdf(target, moment)
-        template = paths.templates / meeting.pack_template
+        template = checked.pack_templates[meeting_id]
         sources = sorted(
             {s for d in members for s in d.sources}
             | {_source_name(paths.templates, template, "templates")}
@@ -491,15 +497,11 @@ def _render_folio(
         {"pages": pages},
         Properties(pack_title(meeting), LANGUAGE, "reportgen"),
     )
-    target = staging / ".covers" / f"{pack_stem(meeting)}-folio-{cover_pages}.docx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return target
+    return _write(staging / ".covers" / f"{pack_stem(meeting)}-folio-{cover_pages}.docx", data)
 
 
 def _render_cover(
     checked: Checked,
-    paths: Paths,
     meeting_id: str,
     members: list[_Document],
     cover_pages: int,
@@ -514,13 +516,9 @@ def _render_cover(
     ]
     context = compose_cover(project, meeting_id, contents, draft=checked.draft)
     meeting = project.meetings[meeting_id]
-    template = paths.templates / meeting.pack_template
-    date = meeting.date if hasattr(meeting.date, "isoformat") else None
-    data = render_docx(template, context, Properties(context["title"], LANGUAGE, "reportgen", date))
-    target = staging / ".covers" / f"{pack_stem(meeting)}-cover-{cover_pages}.docx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return target
+    properties = Properties(context["title"], LANGUAGE, "reportgen", _dated(meeting))
+    data = render_docx(checked.pack_templates[meeting_id], context, properties)
+    return _write(staging / ".covers" / f"{pack_stem(meeting)}-cover-{cover_pages}.docx", data)
 
 
 def _indexes(
