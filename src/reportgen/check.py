@@ -70,8 +70,10 @@ def check(
     project, inputs = checked.project, checked.inputs
     unknown = unknown_facts(inputs, final=final)
     checked.draft = bool(unknown)
-    found = project_problems(project, inputs) + unknown
-    if not any(d.severity == "error" for d in project_problems(project, inputs)):
+    problems = project_problems(project, inputs)
+    found = problems + unknown
+    # Unknown facts may be errors (--final) but do not stop composing; broken references do.
+    if not any(d.severity == "error" for d in problems):
         for document_id, document in project.documents.items():
             try:
                 checked.contexts[document_id] = compose(
