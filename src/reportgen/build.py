@@ -314,8 +314,8 @@ def _produce(
             )
             output.fingerprint = document.fingerprint
             outputs.append(output)
-        if not document.reused:
-            document.pages = page_count(staging / document.relative("pdf"))
+            if output.pages is not None:
+                document.pages = output.pages
     outputs += _packs(checked, paths, documents, workspace, convert, log)
     outputs += _indexes(checked, paths, documents, outputs, staging)
     manifest = {"outputs": [_manifest_entry(o) for o in outputs]}
