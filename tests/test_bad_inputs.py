@@ -24,12 +24,15 @@ EXPECTED = "expected.txt"
 
 
 def project_with(case: Path, root: Path) -> None:
-    """``root/inputs`` = the minimal inputs with the case's files laid over them."""
+    """``root/inputs`` = the minimal inputs with the case's files laid over them; a case's
+    ``templates/`` folder is laid over the example's templates."""
     shutil.copytree(MINIMAL, root / "inputs")
     shutil.copytree(TEMPLATES, root / "templates")
     for path in case.rglob("*"):
         if path.is_file() and path.name != EXPECTED:
-            target = root / "inputs" / path.relative_to(case)
+            relative = path.relative_to(case)
+            in_templates = relative.parts[0] == "templates"
+            target = root / relative if in_templates else root / "inputs" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
 

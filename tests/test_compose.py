@@ -60,12 +60,12 @@ def test_prose_refers_to_facts_written_once(example_copy, edit):
 
 def test_bullets_can_be_made_from_a_list_of_facts(example_copy):
     context = composed(example_copy)
-    assert paragraph(context, "2.4").bullets == [
+    assert paragraph(context, "2.4").bullets == (
         "procurement - NELC",
         "local taxation and benefits - NELC",
         "museum and cultural services - NELC",
         "insurance services - NELC/ERYC",
-    ]
+    )
 
 
 def test_an_unknown_name_in_prose_is_located_in_the_yaml(example_copy, edit):

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from reportgen.model import SavingsEstimate, Unknown
-from reportgen.text import and_list, date, financial_year, money, money_range
+from reportgen.model import Organisation, SavingsEstimate
+from reportgen.text import and_list, date, financial_year, interpolate, money, money_range
+from reportgen.view import NotKnown, plain
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_date_has_no_leading_zero_and_full_month():
 
 
 def test_unknown_values_read_to_be_confirmed():
-    unknown = Unknown(unknown="not in the source")
+    unknown = NotKnown("not in the source")
     assert date(unknown) == "to be confirmed"
     assert money(unknown) == "to be confirmed"
 
@@ -86,3 +87,10 @@ def test_financial_year_takes_the_separator_the_prose_uses():
 )
 def test_and_list_has_no_oxford_comma(items, expected):
     assert and_list(items) == expected
+
+
+def test_items_lists_a_groups_names_and_facts_in_written_order():
+    organisations = plain({"nlc": Organisation(name="North"), "nelc": Organisation(name="NE")})
+    assert interpolate(
+        "{% for id, o in org | items %}{{ id }}={{ o }} {% endfor %}", {"org": organisations}
+    ) == ("nlc=North nelc=NE ")

@@ -37,7 +37,7 @@ from .layout import Placement, pack_stem, place_documents
 from .model import FOLDERS
 from .pack import PackPart, assemble_pack, first_pages, page_count
 from .render import Properties, render_docx
-from .text import environment
+from .text import environment, render_template
 
 MANIFEST = "manifest.json"
 LOCK = ".reportgen.lock"
@@ -550,7 +550,7 @@ def _indexes(
             )
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
         context = compose_cover(project, meeting_id, [], draft=checked.draft)
-        html = template.render({**context, "documents": rows})
+        html = render_template(template, {**context, "documents": rows})
         relative = f"{folder}/index.html"
         (staging / folder).mkdir(parents=True, exist_ok=True)
         (staging / relative).write_text(html, encoding="utf-8")

@@ -28,6 +28,7 @@ from .model import (
 )
 from .numbering import LabelError, Labels, number_outline, section_number
 from .text import ProseError, date, evaluate, interpolate
+from .view import Function, Record, kind_of, plain, plain_context
 
 
 @dataclass
@@ -129,26 +130,49 @@ def partner_of(project: Project, council: str) -> Organisation:
 
 
 def facts(project: Project, council: str, labels: Labels) -> dict[str, Any]:
-    """The names prose in YAML may use inside ``{{ }}``, resolved from ids to objects."""
+    """The names prose in YAML may use inside ``{{ }}``, resolved from ids to plain data."""
+    shared = _shared_facts(project)
+    return {
+        **shared,
+        "council": shared["org"][council],
+        "partner": plain(partner_of(project, council)),
+        "ref": Function("ref", labels.ref),
+    }
+
+
+# The project's facts as plain data, made once per project rather than once per document.
+_shared: tuple[Project, dict[str, Any]] | None = None
+
+
+def _shared_facts(project: Project) -> dict[str, Any]:
+    global _shared
+    if _shared is not None and _shared[0] is project:
+        return _shared[1]
     orgs = project.organisations
     programme = project.programme
-    return {
-        "org": orgs,
-        "programme": programme,
-        "council": orgs[council],
-        "partner": partner_of(project, council),
-        "partners": [orgs[p] for p in programme.partners],
-        "shared_services": [
-            {"service": s.service, "partners": [orgs[p] for p in s.partners]}
-            for s in programme.shared_services
-        ],
-        "savings": programme.savings_estimate,
-        "services_in_scope": programme.services_in_scope,
-        "fund": programme.fund,
-        "tranche": programme.fund.tranches,
-        "design": programme.design_programme,
-        "ref": labels.ref,
-    }
+    org = plain(orgs, kind="the organisations")
+    assert isinstance(org, Record)
+    found = plain_context(
+        {
+            "org": org,
+            "programme": programme,
+            "partners": [org[p] for p in programme.partners],
+            "shared_services": [
+                Record(
+                    {"service": s.service, "partners": [org[p] for p in s.partners]},
+                    kind="a shared service",
+                )
+                for s in programme.shared_services
+            ],
+            "savings": programme.savings_estimate,
+            "services_in_scope": programme.services_in_scope,
+            "fund": programme.fund,
+            "tranche": plain(programme.fund.tranches, kind="the fund's tranches"),
+            "design": programme.design_programme,
+        }
+    )
+    _shared = (project, found)
+    return found
 
 
 def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) -> dict[str, Any]:
@@ -158,7 +182,7 @@ def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) 
         context = _compose_report(project, inputs, document_id, document)
     else:
         context = _compose_form(project, inputs, document_id, document)
-    return {**context, "draft": draft}
+    return plain_context({**context, "draft": draft})
 
 
 def compose_cover(
@@ -166,13 +190,15 @@ def compose_cover(
 ) -> dict[str, Any]:
     """What the pack's cover and contents template refers to."""
     meeting = project.meetings[meeting_id]
-    return {
-        "title": pack_title(meeting),
-        "council": project.organisations[meeting.council],
-        "meeting": meeting,
-        "contents": contents,
-        "draft": draft,
-    }
+    return plain_context(
+        {
+            "title": pack_title(meeting),
+            "council": project.organisations[meeting.council],
+            "meeting": meeting,
+            "contents": contents,
+            "draft": draft,
+        }
+    )
 
 
 def pack_title(meeting: Meeting) -> str:
@@ -205,7 +231,10 @@ def _compose_report(
         sections.append(SectionView(section_number(i), section.title, views))
 
     known = facts(project, report.council, labels)
-    prose = _Prose({**known, "meeting": project.meetings[report.meeting], "report": report}, inputs)
+    prose = _Prose(
+        {**known, "meeting": plain(project.meetings[report.meeting]), "report": plain(report)},
+        inputs,
+    )
     for view, entry in pending:
         path = (*base, *entry.path)
         view.text = prose.render(entry.prose, path)
@@ -230,7 +259,7 @@ def _compose_report(
 def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) -> dict[str, Any]:
     base: KeyPath = ("documents", form_id)
     orgs = project.organisations
-    prose = _Prose({**facts(project, form.council, Labels()), "document": form}, inputs)
+    prose = _Prose({**facts(project, form.council, Labels()), "document": plain(form)}, inputs)
     sections = []
     for i, section in enumerate(form.sections):
         views = []
@@ -301,7 +330,8 @@ class _Prose:
             self.problems.append(self.inputs.diagnostic((*path, "for_each"), str(exc)))
             return []
         if not isinstance(items, list | tuple):
-            message = f"'{spec.for_each}' is not a list (it is {type(items).__name__})"
+            what = kind_of(items) if isinstance(items, Record) else type(items).__name__
+            message = f"'{spec.for_each}' is not a list (it is {what})"
             self.problems.append(self.inputs.diagnostic((*path, "for_each"), message))
             return []
         return [self.render(spec.text, (*path, "text"), item=item) for item in items]

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
+from .view import Function, Record, fields_of, kind_of, text_of
 
 
 def fingerprint(*parts: Any) -> str:
@@ -44,7 +45,11 @@ def file_hash(path: Path) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """JSON for what a template context holds: models, views, dates and amounts."""
+    """JSON for what a template context holds: records, models, views, dates and amounts."""
+    if isinstance(value, Record):
+        return {"$type": kind_of(value), "$text": text_of(value), **fields_of(value)}
+    if isinstance(value, Function):
+        return {"$function": repr(value)}
     if isinstance(value, BaseModel):
         return {"$type": type(value).__name__, **value.model_dump(mode="json")}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -21,26 +21,14 @@ from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, did_you_mean
 from .model import branches
-from .text import describe_template_error, environment
+from .text import FUNCTIONS, describe_template_error, environment
 
 _XML_TAG = re.compile(r"<[^>]+>")
 _LEFTOVER = re.compile(r"\{\s*[{%#]|[}%#]\s*\}")
-# Names Jinja itself provides inside templates.
-_JINJA_NAMES = {
-    "loop",
-    "range",
-    "dict",
-    "lipsum",
-    "cycler",
-    "joiner",
-    "namespace",
-    "true",
-    "false",
-    "none",
-    "True",
-    "False",
-    "None",
-}
+# Names Jinja itself provides inside templates (its other globals are taken away).
+_JINJA_NAMES = {"loop", *FUNCTIONS, "true", "false", "none", "True", "False", "None"}
+# What a loop variable or name bound to a template's own macro is, to the checker.
+_MACRO = "a macro of the template"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +48,7 @@ def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnos
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         return [Diagnostic(display, 0, 0, "error", f"not a readable .docx file ({exc})")]
 
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(_outside_references(display, template))
     env = environment(autoescape=True)
     for part in parts:
         problems.extend(_paragraph_tags_alone(display, part.raw))
@@ -75,6 +63,45 @@ def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnos
         checker.visit(tree, dict(context_types))
         problems.extend(checker.problems)
     return list(dict.fromkeys(problems))
+
+
+# Word fields that make LibreOffice read another file or fetch a URL while converting.
+_FETCHING_FIELDS = {"INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "LINK", "DDE", "DDEAUTO", "IMPORT"}
+_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+_FIELD = re.compile(r'<w:instrText\b[^>]*>([^<]*)</w:instrText>|\bw:instr="([^"]*)"')
+
+
+def _outside_references(display: str, template: Path) -> Iterator[Diagnostic]:
+    """Links from the template to files or addresses outside it (a linked picture, an
+    INCLUDETEXT field, an attached template): LibreOffice would read or fetch them on the
+    machine that builds, which a template from a pull request must not make it do.
+    Hyperlinks are fine: nothing follows them while building."""
+    with zipfile.ZipFile(template) as package:
+        for name in sorted(package.namelist()):
+            if not name.endswith((".rels", ".xml")):
+                continue
+            xml = package.read(name).decode("utf-8", errors="replace")
+            for tag in _RELATIONSHIP.findall(xml) if name.endswith(".rels") else []:
+                attributes = dict(_ATTRIBUTE.findall(tag))
+                kind = attributes.get("Type", "").rsplit("/", 1)[-1]
+                if attributes.get("TargetMode") == "External" and kind != "hyperlink":
+                    yield _error(
+                        display,
+                        f"{name} links to '{attributes.get('Target', '')}' outside the "
+                        f"document ({kind}); LibreOffice would read it while building — "
+                        "insert it into the document instead of linking to it",
+                    )
+            # An instruction may be split over runs, or fields may sit side by side: read the
+            # pieces both joined and apart.
+            pieces = [a or b for a, b in _FIELD.findall(xml)]
+            words = {w for text in ("".join(pieces), " ".join(pieces)) for w in text.split()}
+            for word in sorted({w.upper() for w in words} & _FETCHING_FIELDS):
+                yield _error(
+                    display,
+                    f"{name} has a field {word}, which reads another file or address while "
+                    "building; insert the content itself instead",
+                )
 
 
 def _parts(template: Path) -> Iterator[_Part]:
@@ -171,6 +198,14 @@ class _TypeChecker:
             if node.test is not None:
                 self.type_of(node.test, inner)
             return
+        if isinstance(node, nodes.Macro):
+            scope[node.name] = _MACRO
+            inner = dict(scope)
+            inner.update({a.name: Any for a in node.args})
+            inner.update({"varargs": Any, "kwargs": Any, "caller": _MACRO})
+            for child in node.body:
+                self.visit(child, inner)
+            return
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
             names = [node.target, *node.target.find_all(nodes.Name)]
             scope.update({n.name: Any for n in names if isinstance(n, nodes.Name)})
@@ -194,6 +229,13 @@ class _TypeChecker:
             return Any
         if isinstance(node, nodes.Getattr):
             return self._attribute(node, self.type_of(node.node, scope), node.attr)
+        if isinstance(node, nodes.Call) and not self._callable(node, scope):
+            # One message for ``council.parse_file(…)``: it cannot be called, whatever it is.
+            inner = node.node.node if isinstance(node.node, nodes.Getattr) else None
+            for child in [inner, *node.args, *node.kwargs]:
+                if child is not None:
+                    self.type_of(child, scope)
+            return Any
         if isinstance(node, nodes.Filter | nodes.Test):
             known = self.env.filters if isinstance(node, nodes.Filter) else self.env.tests
             if node.name not in known:
@@ -213,6 +255,24 @@ class _TypeChecker:
             else:
                 self.visit(child, scope)
         return Any
+
+    def _callable(self, node: nodes.Call, scope: dict[str, Any]) -> bool:
+        """Templates may call ``range`` and their own macros, nothing else: facts are data.
+        Reports and returns False for any other call."""
+        callee = node.node
+        if isinstance(callee, nodes.Name) and (
+            callee.name in FUNCTIONS or scope.get(callee.name) == _MACRO
+        ):
+            return True
+        if isinstance(callee, nodes.Name) and callee.name not in scope:
+            return True  # reported as a name the template is not given
+        what = f"'{callee.attr}'" if isinstance(callee, nodes.Getattr) else "this"
+        self._report(
+            node,
+            f"{what} cannot be called: templates read facts and may call only "
+            f"{' and '.join(sorted(FUNCTIONS))} and their own macros (use a filter instead)",
+        )
+        return False
 
     def _attribute(self, node: nodes.Node, owner: Any, name: str) -> Any:
         for branch in branches(owner):

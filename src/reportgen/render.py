@@ -21,6 +21,7 @@ from jinja2 import Template, TemplateError
 
 from .diagnostics import Diagnostic, ReportgenError
 from .text import describe_template_error, environment
+from .view import plain_context
 
 # Zip entries carry a timestamp; pinning it keeps two renders of the same inputs identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -77,11 +78,15 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReportgenError(_error(display, f"not a readable .docx file ({exc})")) from None
     try:
-        document.render(context, jinja_env=_ENVIRONMENT, autoescape=True)
+        # Made plain here as well as by the caller: what a template sees is data, whoever calls.
+        document.render(plain_context(context), jinja_env=_ENVIRONMENT, autoescape=True)
     except TemplateError as exc:
         around = _around(exc)
         message = describe_template_error(exc) + (f" near “{around}”" if around else "")
         raise ReportgenError(_error(display, message)) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        # A filter given the wrong kind of fact, a group of facts printed as text.
+        raise ReportgenError(_error(display, str(exc))) from None
     _set_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
