@@ -187,7 +187,7 @@ def test_manifest_lists_the_report_as_docx_and_pdf_with_hashes_and_sources(examp
             "inputs/documents/cabinet-report.yaml",
             "inputs/meetings.yaml",
             "inputs/organisations.yaml",
-            "inputs/programme.yaml",
+            "inputs/programmes/transformation.yaml",
             "templates/cabinet-report.docx",
         ]
     assert "pages" not in reports[0]

@@ -63,7 +63,11 @@ def test_validate_passes_on_the_example():
 
 
 def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy, edit):
-    edit(example_copy / "programme.yaml", "low: 500_000", "low: half a million")
+    edit(
+        example_copy / "programmes" / "transformation.yaml",
+        "[500_000, 750_000]",
+        "[half a million, 750_000]",
+    )
     edit(example_copy / "meetings.yaml", "body: Cabinet", "bdy: Cabinet")
     result = reportgen("validate", "--inputs", str(example_copy))
     assert result.returncode == 1
@@ -74,7 +78,7 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
     assert lines[1] == (
         f"{meetings}:5:3: error: unknown key 'bdy' — did you mean 'body'? [cabinet.bdy]"
     )
-    assert lines[2].startswith(f"{example_copy / 'programme.yaml'}:")
+    assert lines[2].startswith(f"{example_copy / 'programmes' / 'transformation.yaml'}:")
     assert lines[-1] == "3 errors, 0 warnings"
 
 

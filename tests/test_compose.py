@@ -50,7 +50,11 @@ def test_inserting_a_paragraph_renumbers_the_rest_and_references_follow(example_
 
 
 def test_prose_refers_to_facts_written_once(example_copy, edit):
-    edit(example_copy / "programme.yaml", "low: 500_000", "low: 600_000")
+    edit(
+        example_copy / "programmes" / "transformation.yaml",
+        "[500_000, 750_000]",
+        "[600_000, 750_000]",
+    )
     context = composed(example_copy)
     assert (
         "savings in the region of £0.6m to £0.75m for each council"
@@ -102,3 +106,56 @@ def test_prose_cannot_reach_python_internals(example_copy, edit):
 def test_the_cabinet_meeting_date_reads_to_be_confirmed(example_copy):
     context = composed(example_copy)
     assert str(context["meeting"].date) == "to be confirmed"
+
+
+PROGRAMME = "programmes/transformation.yaml"
+
+
+def _prose_problem(inputs) -> str:
+    with pytest.raises(ReportgenError) as caught:
+        composed(inputs)
+    (problem,) = {d.message for d in caught.value.diagnostics}
+    return problem
+
+
+def test_partner_is_an_error_where_a_programme_has_three_councils(example_copy, edit):
+    edit(example_copy / PROGRAMME, "councils: [nlc, nelc]", "councils: [nlc, nelc, eryc]")
+    assert _prose_problem(example_copy) == (
+        "'partner' is the other council of a programme's two councils, and programme "
+        "'transformation' has 3 (nlc, nelc, eryc); write {{ org.<id> }} for the council meant"
+    )
+
+
+def test_partner_is_an_error_for_a_council_outside_the_programme(example_copy, edit):
+    edit(example_copy / PROGRAMME, "councils: [nlc, nelc]", "councils: [nelc, eryc]")
+    assert "'nlc' is not one of programme 'transformation''s councils (nelc, eryc)" in (
+        _prose_problem(example_copy)
+    )
+
+
+def test_a_table_can_be_made_from_a_list_of_facts(example_copy, edit):
+    edit(
+        example_copy / "documents" / "cabinet-report.yaml",
+        "table: services_in_scope.areas",
+        "table:\n"
+        "          columns: [Service, Councils]\n"
+        "          rows:\n"
+        "            for_each: shared_services\n"
+        "            cells: [item.service, item.partners]",
+    )
+    table = paragraph(composed(example_copy), "2.13").table
+    assert table.columns == ("Service", "Councils")
+    first = table.rows[0]
+    assert [cell.lines for cell in first] == [
+        ("procurement",),
+        ("North East Lincolnshire Council",),
+    ]
+    assert [cell.listed for cell in first] == [False, True]
+
+
+def test_a_table_fact_keeps_its_column_labels_and_lists(example_copy):
+    table = paragraph(composed(example_copy), "2.13").table
+    assert table.columns == ("Service area", "Functions")
+    assert table.rows[1][0].lines == ("Financial Services",)
+    assert table.rows[1][1].lines == ("Accountancy/Corporate Finance", "Audit", "Exchequer")
+    assert [cell.listed for cell in table.rows[1]] == [False, True]

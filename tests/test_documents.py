@@ -110,7 +110,11 @@ def test_every_document_of_a_draft_build_says_draft(example_build):
 
 
 def test_one_change_to_the_savings_estimate_changes_report_and_eoi(example_copy, edit):
-    edit(example_copy / "programme.yaml", "high: 750_000", "high: 900_000")
+    edit(
+        example_copy / "programmes" / "transformation.yaml",
+        "500_000, 750_000]",
+        "500_000, 900_000]",
+    )
     project, inputs = load_project(example_copy)
     report = compose(project, inputs, "cabinet-report", draft=True)
     eoi = compose(project, inputs, "eoi-transformation-challenge-award", draft=True)

@@ -69,14 +69,17 @@ def test_an_unreadable_input_file_is_named(example_copy, monkeypatch, capsys):
     real_read_bytes = pathlib.Path.read_bytes
 
     def read_bytes(self):
-        if self.name == "programme.yaml":
+        if self.name == "transformation.yaml":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_read_bytes(self)
 
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
     assert cli.main(["validate", "--inputs", str(example_copy)]) == cli.EXIT_ERRORS
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == f"{example_copy / 'programme.yaml'}: error: cannot read: Permission denied"
+    assert (
+        err[0] == f"{example_copy / 'programmes' / 'transformation.yaml'}: error: cannot read: "
+        "Permission denied"
+    )
 
 
 def test_a_bug_is_reported_in_one_line_without_a_traceback(monkeypatch, capsys, tmp_path):

@@ -50,7 +50,7 @@ def test_one_changed_fact_rebuilds_only_the_documents_that_use_it(built, edit):
     inputs, out = built
     application = output_path(out, "design-council-application")
     before = stamps(out)
-    edit(inputs / "programme.yaml", "high: 750_000", "high: 800_000")
+    edit(inputs / "programmes" / "transformation.yaml", "500_000, 750_000]", "500_000, 800_000]")
     result = build(Paths(inputs, TEMPLATES, out))
     assert (result.built, result.up_to_date, result.packs_built) == (2, 1, 1)
     after = stamps(out)

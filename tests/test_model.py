@@ -24,13 +24,13 @@ def test_a_misspelt_key_names_the_nearest_known_key(example_copy, edit):
 
 
 def test_money_written_as_words_is_an_error_at_its_line(example_copy, edit):
-    programme = example_copy / "programme.yaml"
-    edit(programme, "total: 320_000_000", "total: £320 million")
+    programme = example_copy / "programmes" / "transformation.yaml"
+    edit(programme, "total: {money: 320_000_000}", "total: {money: £320 million}")
     (found,) = problems(example_copy)
     line = next(n for n, text in enumerate(programme.read_text().splitlines(), 1) if "£320" in text)
     assert found == (
-        f"{programme}:{line}:10: error: money must be a number of pounds, "
-        "e.g. 320_000_000 or 0.5e6 [fund.total]"
+        f"{programme}:{line}:20: error: money must be a number of pounds, "
+        "e.g. 320_000_000 or 0.5e6, or a range [low, high] [facts.fund.total.money]"
     )
 
 
@@ -87,5 +87,5 @@ def test_generated_content_names_what_is_allowed(example_copy, edit):
 def test_an_unknown_input_file_is_an_error(example_copy):
     (example_copy / "programe.yaml").write_text("x: 1\n")
     (found,) = problems(example_copy)
-    assert "unknown key 'programe' — did you mean 'programme'?" in found
+    assert "unknown key 'programe' — did you mean 'programmes'?" in found
     assert found.startswith(f"{example_copy / 'programe.yaml'}:1:1")

@@ -63,8 +63,8 @@ def repo(tmp_path) -> Path:
 
 
 def change_savings_and_a_recommendation(repo: Path) -> None:
-    programme = repo / "inputs" / "programme.yaml"
-    programme.write_text(programme.read_text().replace("high: 750_000", "high: 900_000"))
+    programme = repo / "inputs" / "programmes" / "transformation.yaml"
+    programme.write_text(programme.read_text().replace("500_000, 750_000]", "500_000, 900_000]"))
     report = repo / "inputs" / "documents" / "cabinet-report.yaml"
     report.write_text(
         report.read_text().replace(
@@ -137,7 +137,7 @@ def test_a_diff_between_two_revisions(repo):
 
 
 def test_uses_lists_every_paragraph_a_fact_reaches():
-    savings, unvaried = uses(EXAMPLE_INPUTS, TEMPLATES, "programme.savings_estimate")
+    savings, unvaried = uses(EXAMPLE_INPUTS, TEMPLATES, "programmes.transformation.facts.savings")
     assert unvaried == []
     found = {(u.document, u.label) for u in savings}
     assert found == {
@@ -147,7 +147,9 @@ def test_uses_lists_every_paragraph_a_fact_reaches():
 
 
 def test_uses_of_the_cohort_size_reaches_report_and_application():
-    cohort, _ = uses(EXAMPLE_INPUTS, TEMPLATES, "programme.design_programme.cohort_size")
+    cohort, _ = uses(
+        EXAMPLE_INPUTS, TEMPLATES, "programmes.transformation.facts.design.cohort_size"
+    )
     found = {(u.document, u.label) for u in cohort}
     assert found == {
         ("cabinet-report", "2.16"),
@@ -162,9 +164,9 @@ def test_uses_says_when_a_value_cannot_be_varied():
 
 
 def test_uses_of_a_misspelt_key_suggests_the_right_one():
-    result = reportgen(ROOT, "uses", "programme.savings_estimat")
+    result = reportgen(ROOT, "uses", "programmes.transformation.facts.savngs")
     assert result.returncode == 1
-    assert "did you mean 'savings_estimate'?" in result.stderr
+    assert "did you mean 'savings'?" in result.stderr
 
 
 @pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.docx")))
@@ -190,7 +192,7 @@ def test_git_diff_of_a_template_is_readable_once_set_up(repo):
 
 
 def test_fmt_is_idempotent_and_keeps_comments():
-    text = (EXAMPLE_INPUTS / "programme.yaml").read_text()
+    text = (EXAMPLE_INPUTS / "programmes" / "transformation.yaml").read_text()
     once = format_text(text, Programme)
     assert format_text(once, Programme) == once
     assert once == text  # the example is kept formatted

@@ -5,8 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from reportgen.model import Organisation, SavingsEstimate
-from reportgen.text import and_list, date, financial_year, interpolate, money, money_range
+from reportgen.model import Organisation
+from reportgen.text import (
+    Amount,
+    Percent,
+    and_list,
+    date,
+    financial_year,
+    interpolate,
+    money,
+    money_range,
+    money_range_value,
+)
 from reportgen.view import NotKnown, plain
 
 
@@ -56,12 +66,21 @@ def test_money_rejects_an_unknown_style():
 
 
 def test_money_range_joins_low_and_high_with_to():
-    savings = SavingsEstimate(low=500_000, high=750_000)
+    savings = money_range_value(Decimal(500_000), Decimal(750_000))
     assert money_range(savings, "m") == "£0.5m to £0.75m"
+    assert money(savings, "m") == "£0.5m to £0.75m"
 
 
 def test_money_range_of_equal_bounds_is_one_amount():
-    assert money_range(SavingsEstimate(low=5_000_000, high=5_000_000)) == "£5 million"
+    assert money_range(money_range_value(Decimal(5_000_000), Decimal(5_000_000))) == "£5 million"
+
+
+def test_money_and_percentages_from_the_inputs_read_as_themselves():
+    assert str(Amount(320_000_000)) == "£320 million"
+    assert money(Amount(500_000), "m") == "£0.5m"
+    assert Amount(5) + 1 == 6
+    assert str(Percent("12.50")) == "12.5%"
+    assert str(money_range_value(Decimal(500_000), Decimal(750_000))) == "£500,000 to £750,000"
 
 
 def test_date_has_no_leading_zero_and_full_month():

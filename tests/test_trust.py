@@ -119,7 +119,7 @@ def _assert_refused(result: subprocess.CompletedProcess[str], marker: Path) -> N
 @pytest.mark.parametrize("attacked", sorted(ROUTES), indirect=True)
 @pytest.mark.parametrize(
     "command",
-    [["validate"], ["build", "--quiet"], ["uses", "programme.savings_estimate"]],
+    [["validate"], ["build", "--quiet"], ["uses", "programmes.transformation.facts.savings"]],
     ids=["validate", "build", "uses"],
 )
 def test_prose_cannot_call_methods_of_facts(attacked, command):
@@ -147,7 +147,7 @@ def test_the_pickle_route_is_refused_with_a_message_naming_the_attribute(tmp_pat
     root = _project(tmp_path)
     _write_prose(root, "programme.parse_raw('x', proto='pickle', allow_pickle=True)")
     result = _reportgen(root, "validate")
-    assert "'parse_raw' is not an attribute of Programme" in result.stderr
+    assert "'parse_raw' is not an attribute of programme 'transformation'" in result.stderr
 
 
 def test_a_method_of_text_is_refused_with_the_filter_to_use_instead(tmp_path):

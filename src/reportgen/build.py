@@ -218,7 +218,8 @@ def _plan_documents(
     assert project is not None and inputs is not None
     titles = {d: context["title"] for d, context in checked.contexts.items()}
     placements = place_documents(project, titles)
-    # A document depends on the shared facts and on its own file, not on other documents'.
+    # A document depends on the shared files, its own file and its programme's, not on other
+    # documents' or programmes'.
     shared = [
         _source_name(inputs.root, path, "inputs")
         for prefix, path in sorted(inputs.files.items())
@@ -227,8 +228,12 @@ def _plan_documents(
     documents = {}
     for document_id, context in checked.contexts.items():
         template = checked.templates[document_id]
-        own = _source_name(inputs.root, inputs.files[("documents", document_id)], "inputs")
-        sources = [*sorted([*shared, own]), _source_name(paths.templates, template, "templates")]
+        model = project.documents[document_id]
+        own = [("documents", document_id)]
+        if model.programme is not None:
+            own.append(("programmes", model.programme))
+        named = [_source_name(inputs.root, inputs.files[key], "inputs") for key in own]
+        sources = [*sorted([*shared, *named]), _source_name(paths.templates, template, "templates")]
         placement = placements[document_id]
         documents[document_id] = _Document(
             placement,

@@ -12,6 +12,7 @@ from typing import Any
 
 from .compose import compose, context_types
 from .diagnostics import Diagnostic, ReportgenError
+from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
 from .model import Project, parse_project
@@ -74,6 +75,7 @@ def check(
     found = problems + unknown
     # Unknown facts may be errors (--final) but do not stop composing; broken references do.
     if not any(d.severity == "error" for d in problems):
+        found.extend(check_programmes(project, inputs))
         for document_id, document in project.documents.items():
             try:
                 checked.contexts[document_id] = compose(
@@ -129,6 +131,8 @@ def load_project(inputs_dir: Path) -> tuple[Project, Inputs]:
     inputs = load_inputs(inputs_dir)
     project = parse_project(inputs)
     errors = [d for d in project_problems(project, inputs) if d.severity == "error"]
+    if not errors:
+        errors = check_programmes(project, inputs)
     if errors:
         raise ReportgenError(errors)
     return project, inputs

@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
 
     where = add("uses", "list every document and paragraph a YAML value ends up in")
-    where.add_argument("key", help="e.g. programme.savings_estimate.high")
+    where.add_argument("key", help="e.g. programmes.transformation.facts.savings")
     where.add_argument("--format", choices=("text", "json"), default="text")
 
     fmt = add("fmt", "put the input files into one canonical layout, keeping comments")

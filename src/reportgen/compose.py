@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Diagnostic, ReportgenError
+from .facts import organisations, programme_view
 from .load import Inputs, KeyPath
 from .model import (
     BulletsFrom,
@@ -22,13 +23,31 @@ from .model import (
     Paragraph,
     Project,
     Report,
-    ServiceArea,
     Signatory,
+    Table,
+    TableRows,
     Unknown,
 )
 from .numbering import LabelError, Labels, number_outline, section_number
 from .text import ProseError, date, evaluate, interpolate
 from .view import Function, Record, kind_of, plain, plain_context
+
+
+@dataclass
+class CellView:
+    """A table cell: its lines of text; ``listed`` when it was written as a list (a template
+    may show those as bullets)."""
+
+    lines: list[str]
+    listed: bool = False
+
+
+@dataclass
+class TableView:
+    """A table as templates render it: column labels, and rows of cells."""
+
+    columns: list[str]
+    rows: list[list[CellView]]
 
 
 @dataclass
@@ -43,7 +62,7 @@ class ParagraphView:
     text: str = ""
     option: int | None = None
     bullets: list[str] = field(default_factory=list)
-    table: list[ServiceArea] = field(default_factory=list)
+    table: TableView | None = None
 
 
 @dataclass
@@ -61,7 +80,7 @@ class FieldView:
     text: str = ""
     unknown: bool = False
     bullets: list[str] = field(default_factory=list)
-    table: list[ServiceArea] = field(default_factory=list)
+    table: TableView | None = None
 
 
 @dataclass
@@ -123,56 +142,73 @@ def context_types(kind: str) -> dict[str, Any]:
     }
 
 
-def partner_of(project: Project, council: str) -> Organisation:
-    """The other council of the joint arrangement, for a document written for ``council``."""
-    others = [c for c in project.programme.councils if c != council]
-    return project.organisations[others[0]]
-
-
-def facts(project: Project, council: str, labels: Labels) -> dict[str, Any]:
-    """The names prose in YAML may use inside ``{{ }}``, resolved from ids to plain data."""
-    shared = _shared_facts(project)
-    return {
-        **shared,
-        "council": shared["org"][council],
-        "partner": plain(partner_of(project, council)),
+def prose_names(
+    project: Project, document: Report | Form, labels: Labels
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The names prose in a document may use inside ``{{ }}``, as plain data; and the names
+    it may not use there, each with the reason (``partner`` where there is no one partner).
+    """
+    org = _organisations(project)
+    names: dict[str, Any] = {
+        "org": org,
+        "council": org[document.council],
         "ref": Function("ref", labels.ref),
     }
+    absent: dict[str, str] = {}
+    if document.programme is None:
+        absent["partner"] = (
+            "'partner' is the other council of the document's programme, and this document "
+            "names no programme (add 'programme:')"
+        )
+        return names, absent
+    programme = project.programmes[document.programme]
+    names.update(_programme_view(project, document.programme))
+    councils = programme.councils
+    if document.council in councils and len(councils) == 2:
+        (other,) = [c for c in councils if c != document.council]
+        names["partner"] = org[other]
+    elif document.council not in councils:
+        absent["partner"] = (
+            f"'partner' is the other council of a programme's two councils, and "
+            f"'{document.council}' is not one of programme '{document.programme}''s councils"
+            f" ({', '.join(councils) or 'none'}); write {{{{ org.<id> }}}} for the council "
+            "meant"
+        )
+    else:
+        absent["partner"] = (
+            f"'partner' is the other council of a programme's two councils, and programme "
+            f"'{document.programme}' has {len(councils)} ({', '.join(councils)}); write "
+            "{{ org.<id> }} for the council meant"
+        )
+    return names, absent
 
 
-# The project's facts as plain data, made once per project rather than once per document.
-_shared: tuple[Project, dict[str, Any]] | None = None
+# Prose of every document sees the same organisations and programme facts: made into plain
+# data once per project, not once per document.
+_views: tuple[Project, dict[str, Any]] | None = None
 
 
-def _shared_facts(project: Project) -> dict[str, Any]:
-    global _shared
-    if _shared is not None and _shared[0] is project:
-        return _shared[1]
-    orgs = project.organisations
-    programme = project.programme
-    org = plain(orgs, kind="the organisations")
-    assert isinstance(org, Record)
-    found = plain_context(
-        {
-            "org": org,
-            "programme": programme,
-            "partners": [org[p] for p in programme.partners],
-            "shared_services": [
-                Record(
-                    {"service": s.service, "partners": [org[p] for p in s.partners]},
-                    kind="a shared service",
-                )
-                for s in programme.shared_services
-            ],
-            "savings": programme.savings_estimate,
-            "services_in_scope": programme.services_in_scope,
-            "fund": programme.fund,
-            "tranche": plain(programme.fund.tranches, kind="the fund's tranches"),
-            "design": programme.design_programme,
-        }
-    )
-    _shared = (project, found)
-    return found
+def _cached(project: Project) -> dict[str, Any]:
+    global _views
+    if _views is None or _views[0] is not project:
+        _views = (project, {})
+    return _views[1]
+
+
+def _organisations(project: Project) -> Record:
+    cache = _cached(project)
+    if "org" not in cache:
+        cache["org"] = organisations(project)
+    return cache["org"]
+
+
+def _programme_view(project: Project, programme_id: str) -> dict[str, Any]:
+    cache = _cached(project)
+    key = f"programme:{programme_id}"
+    if key not in cache:
+        programme = project.programmes[programme_id]
+        cache[key] = programme_view(programme_id, programme, _organisations(project))
+    return cache[key]
 
 
 def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) -> dict[str, Any]:
@@ -230,16 +266,17 @@ def _compose_report(
                     problems.append(inputs.diagnostic((*base, *entry.path[:-1], "id"), str(exc)))
         sections.append(SectionView(section_number(i), section.title, views))
 
-    known = facts(project, report.council, labels)
+    known, absent = prose_names(project, report, labels)
     prose = _Prose(
         {**known, "meeting": plain(project.meetings[report.meeting]), "report": plain(report)},
         inputs,
+        absent,
     )
     for view, entry in pending:
         path = (*base, *entry.path)
         view.text = prose.render(entry.prose, path)
         if entry.source is not None:
-            view.bullets, view.table = _extras(entry.source, path[:-1], prose, project)
+            view.bullets, view.table = _extras(entry.source, path[:-1], prose)
     problems += prose.problems
     if problems:
         raise ReportgenError(problems)
@@ -259,7 +296,8 @@ def _compose_report(
 def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) -> dict[str, Any]:
     base: KeyPath = ("documents", form_id)
     orgs = project.organisations
-    prose = _Prose({**facts(project, form.council, Labels()), "document": plain(form)}, inputs)
+    known, absent = prose_names(project, form, Labels())
+    prose = _Prose({**known, "document": plain(form)}, inputs, absent)
     sections = []
     for i, section in enumerate(form.sections):
         views = []
@@ -270,7 +308,7 @@ def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) ->
                 view.text, view.unknown = str(answer.text), True
             elif answer.text is not None:
                 view.text = prose.render(answer.text, (*path, "text"))
-            view.bullets, view.table = _extras(answer, path, prose, project)
+            view.bullets, view.table = _extras(answer, path, prose)
             views.append(view)
         sections.append(FormSectionView(section.title, views))
     title = prose.render(form.title, (*base, "title"))
@@ -310,45 +348,108 @@ def _entries(report: Report, index: int) -> list[_Entry]:
 class _Prose:
     """Renders prose strings from YAML, collecting a located diagnostic for each failure."""
 
-    def __init__(self, known: dict[str, Any], inputs: Inputs):
+    def __init__(self, known: dict[str, Any], inputs: Inputs, absent: dict[str, str]):
         self.known = known
         self.inputs = inputs
+        self.absent = absent
         self.problems: list[Diagnostic] = []
 
     def render(self, text: str, path: KeyPath, **extra: Any) -> str:
         try:
             return interpolate(text, {**self.known, **extra})
         except ProseError as exc:
-            self.problems.append(self.inputs.diagnostic(path, str(exc)))
+            self._problem(path, exc)
             return ""
 
-    def each(self, spec: BulletsFrom, path: KeyPath) -> list[str]:
-        """One rendered ``spec.text`` per item of the list that ``spec.for_each`` names."""
+    def value(self, expression: str, path: KeyPath, **extra: Any) -> Any:
+        """The value of one expression (``item.functions``), or None if it fails."""
         try:
-            items = evaluate(spec.for_each, self.known)
+            return evaluate(expression, {**self.known, **extra})
         except ProseError as exc:
-            self.problems.append(self.inputs.diagnostic((*path, "for_each"), str(exc)))
+            self._problem(path, exc)
+            return None
+
+    def _problem(self, path: KeyPath, exc: ProseError) -> None:
+        message = str(exc)
+        for name, reason in self.absent.items():
+            if message.endswith(f"'{name}' is undefined"):
+                message = reason
+        self.problems.append(self.inputs.diagnostic(path, message))
+
+    def each(self, for_each: str, path: KeyPath) -> list[Any]:
+        """The items of the list that ``for_each`` names."""
+        items = self.value(for_each, (*path, "for_each"))
+        if items is None:
             return []
         if not isinstance(items, list | tuple):
             what = kind_of(items) if isinstance(items, Record) else type(items).__name__
-            message = f"'{spec.for_each}' is not a list (it is {what})"
+            message = f"'{for_each}' is not a list (it is {what})"
             self.problems.append(self.inputs.diagnostic((*path, "for_each"), message))
             return []
-        return [self.render(spec.text, (*path, "text"), item=item) for item in items]
+        return list(items)
+
+    def bullets(self, spec: BulletsFrom, path: KeyPath) -> list[str]:
+        """One rendered ``spec.text`` per item of the list that ``spec.for_each`` names."""
+        return [
+            self.render(spec.text, (*path, "text"), item=item)
+            for item in self.each(spec.for_each, path)
+        ]
+
+    def table(self, table: Table | str, path: KeyPath) -> TableView | None:
+        """A table named by a fact, or with its rows written out (prose) or made from a list
+        of facts."""
+        rows: list[list[CellView]] = []
+        if isinstance(table, str):
+            found = self.value(table, path)
+            if found is None:
+                return None
+            if not (isinstance(found, Record) and "columns" in found and "rows" in found):
+                what = kind_of(found) if isinstance(found, Record) else type(found).__name__
+                message = f"'{table}' is not a table (it is {what}): write {{table: …}} there"
+                self.problems.append(self.inputs.diagnostic(path, message))
+                return None
+            rows = [[self._cell(cell, path) for cell in row] for row in found.rows]
+            return TableView(list(found.columns), rows)
+        if isinstance(table.rows, TableRows):
+            spec, where = table.rows, (*path, "rows")
+            for item in self.each(spec.for_each, where):
+                row = []
+                for k, expression in enumerate(spec.cells):
+                    value = self.value(expression, (*where, "cells", k), item=item)
+                    row.append(self._cell(value, (*where, "cells", k)))
+                rows.append(row)
+        else:
+            for i, written in enumerate(table.rows):
+                row = []
+                for j, cell in enumerate(written):
+                    where = (*path, "rows", i, j)
+                    if isinstance(cell, str):
+                        row.append(CellView([self.render(cell, where)]))
+                    else:
+                        lines = [self.render(line, (*where, k)) for k, line in enumerate(cell)]
+                        row.append(CellView(lines, listed=True))
+                rows.append(row)
+        return TableView(list(table.columns), rows)
+
+    def _cell(self, value: Any, path: KeyPath) -> CellView:
+        """A cell from a fact's value: a list gives a line per entry, shown as a list."""
+        listed = isinstance(value, list | tuple)
+        values = list(value) if listed else [value]
+        try:
+            return CellView([str(v) for v in values if v is not None], listed=listed)
+        except TypeError as exc:  # a group of facts with no name
+            self.problems.append(self.inputs.diagnostic(path, str(exc)))
+            return CellView([])
 
 
 def _extras(
-    source: Paragraph | FormField, path: KeyPath, prose: _Prose, project: Project
-) -> tuple[list[str], list[ServiceArea]]:
+    source: Paragraph | FormField, path: KeyPath, prose: _Prose
+) -> tuple[list[str], TableView | None]:
     """The bullets and table that a paragraph or form field adds to its text."""
     bullets_path = (*path, "bullets")
     if isinstance(source.bullets, BulletsFrom):
-        bullets = prose.each(source.bullets, bullets_path)
+        bullets = prose.bullets(source.bullets, bullets_path)
     else:
         bullets = [prose.render(b, (*bullets_path, k)) for k, b in enumerate(source.bullets)]
-    table = (
-        list(project.programme.services_in_scope.areas)
-        if source.table == "services_in_scope"
-        else []
-    )
+    table = prose.table(source.table, (*path, "table")) if source.table is not None else None
     return bullets, table

@@ -16,13 +16,15 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
-    PositiveInt,
     StringConstraints,
+    Tag,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
+from typing_extensions import TypeAliasType
 
 from .diagnostics import Diagnostic, ReportgenError, did_you_mean
 from .load import Inputs, KeyPath
@@ -90,76 +92,274 @@ class Organisation(Strict):
         return self.short_name or self.name
 
 
-class SharedService(Strict):
-    service: Text
-    partners: list[Label] = Field(min_length=1)
+# --- a programme's facts: open names, typed values -----------------------------------------
+#
+# A fact is whatever a programme has. Its type comes from how it is written: text, a number,
+# a date, yes/no, a list, a group of named facts, or one of a few typed values written as a
+# mapping with a single key, like ``{unknown: why}``: ``{money: 320_000_000}``, a range
+# ``{money: [500_000, 750_000]}``, ``{percent: 12.5}``, an organisation ``{org: dclg}`` or
+# several ``{orgs: [nelc, eryc]}``.
+
+FactName_PATTERN = r"^[a-z][a-z0-9_]*$"
+FactName = Annotated[str, StringConstraints(pattern=FactName_PATTERN)]
 
 
-class SavingsEstimate(Strict):
-    """An estimated range of savings, for each council in the arrangement."""
-
-    low: Money
-    high: Money
-
-
-class ServiceArea(Strict):
-    area: Text
-    functions: list[Text] = Field(min_length=1)
-
-
-class ServicesInScope(Strict):
-    directorate: Text
-    areas: list[ServiceArea] = Field(min_length=1)
-
-
-class Tranche(Strict):
-    """One year's money from a fund; ``financial_year`` is the year it starts (2015 → 2015-16)."""
-
-    financial_year: int = Field(ge=1900, le=2200)
-    amount: Money
-    project_cap: Money | None = None
-    eoi_deadline: Date | None = None
-    full_bid_deadline: Date | None = None
+def _amount_or_range(value: Any) -> Any:
+    # One message for both forms: pydantic's union would list a failure for each.
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise ValueError(f"a range of money is [low, high], two amounts, not {len(value)}")
+        low, high = (_amount(v) for v in value)
+        if low > high:
+            raise ValueError(
+                f"the low end (£{low:,f}) is more than the high end (£{high:,f})".replace(
+                    ".0)", ")"
+                )
+            )
+        return (low, high)
+    return _amount(value)
 
 
-class Fund(Strict):
-    name: Text
-    awarded_by: Label
-    announced: Date
-    total: Money
-    capital_receipt_flexibility: Money | None = None
-    tranches: dict[Label, Tranche] = {}
-
-    def __str__(self) -> str:
-        return self.name
+def _amount(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(
+            "money must be a number of pounds, e.g. 320_000_000 or 0.5e6, or a range [low, high]"
+        )
+    if value < 0:
+        raise ValueError(f"money must be at least 0, not {value}")
+    return Decimal(str(value))
 
 
-class DesignProgramme(Strict):
-    name: Text
-    provider: Label
-    region: Text
-    cohort_size: PositiveInt
+class MoneyFact(Strict):
+    """An amount in pounds, ``{money: 320_000_000}``, or a range, ``{money: [low, high]}``."""
 
-    def __str__(self) -> str:
-        return self.name
+    money: Annotated[
+        Decimal | tuple[Decimal, Decimal],
+        BeforeValidator(_amount_or_range),
+        WithJsonSchema(
+            {
+                "description": "pounds, or a range [low, high]",
+                "anyOf": [
+                    {"type": "number", "minimum": 0},
+                    {
+                        "type": "array",
+                        "items": {"type": "number", "minimum": 0},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                ],
+            }
+        ),
+    ]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("expected a number" + (f", not {value!r}" if value is not None else ""))
+    return Decimal(str(value))
+
+
+class PercentFact(Strict):
+    """A percentage, ``{percent: 12.5}``."""
+
+    percent: Annotated[Decimal, BeforeValidator(_number)]
+
+
+class OrganisationFact(Strict):
+    """An organisation of ``organisations.yaml``, by id: ``{org: dclg}``."""
+
+    org: Label
+
+
+class OrganisationsFact(Strict):
+    """Several organisations, by id, in order: ``{orgs: [nelc, eryc, health]}``."""
+
+    orgs: list[Label]
+
+
+class TableOfFacts(Strict):
+    """A table: column labels and rows, each cell text or a list of text (several lines)."""
+
+    columns: list[Text] = Field(min_length=1)
+    rows: list[list[Text | list[Text]]]
+
+    @model_validator(mode="after")
+    def _rows_fit_columns(self) -> TableOfFacts:
+        _fit(len(self.columns), [len(row) for row in self.rows])
+        return self
+
+
+def _fit(width: int, rows: list[int]) -> None:
+    for count in rows:
+        if count != width:
+            cells = "1 cell" if count == 1 else f"{count} cells"
+            raise ValueError(f"a row has {cells}, but the table has {width} columns")
+
+
+class TableFact(Strict):
+    """A table as a fact: ``{table: {columns: [...], rows: [[...], ...]}}``."""
+
+    table: TableOfFacts
+
+
+# The single keys that make a mapping a typed value rather than a group of facts.
+TYPED_VALUES = {"money", "percent", "org", "orgs", "table"}
+
+
+def _fact_kind(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return {
+            MoneyFact: "money",
+            PercentFact: "percent",
+            OrganisationFact: "org",
+            OrganisationsFact: "orgs",
+            TableFact: "table",
+            Unknown: "unknown",
+        }.get(type(value))
+    if isinstance(value, bool):
+        return "yes-no"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return "date"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key,) = value
+            if key in TYPED_VALUES or key == "unknown":
+                return str(key)
+        return "group"
+    return None
+
+
+def _plain_number(value: Any) -> Any:
+    # Whole numbers stay whole (a cohort of 16 reads "16"); others are exact decimals.
+    return value if isinstance(value, int) else Decimal(str(value))
+
+
+def _single(key: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {key: value},
+        "required": [key],
+        "additionalProperties": False,
+    }
+
+
+_ID = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9_-]*$"}
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+# Pydantic would describe the tagged union as oneOf, which text and dates (both strings to an
+# editor) would fail; the branches are told apart by shape, so anyOf says it for editors.
+FACT_SCHEMA: dict[str, Any] = {
+    "description": "a fact: text, number, date, yes/no, list, group, or a typed value",
+    "anyOf": [
+        {"type": ["string", "number", "boolean"]},
+        _single(
+            "money",
+            {
+                "anyOf": [
+                    {"type": "number", "minimum": 0},
+                    {
+                        "type": "array",
+                        "items": {"type": "number", "minimum": 0},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                ]
+            },
+        ),
+        _single("percent", {"type": "number"}),
+        _single("org", _ID),
+        _single("orgs", {"type": "array", "items": _ID}),
+        _single("unknown", {"type": "string", "minLength": 1}),
+        _single(
+            "table",
+            {
+                "type": "object",
+                "properties": {
+                    "columns": _TEXTS,
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "array",
+                            "items": {"anyOf": [{"type": "string"}, _TEXTS]},
+                        },
+                    },
+                },
+                "required": ["columns", "rows"],
+                "additionalProperties": False,
+            },
+        ),
+        {"type": "array", "items": {"$ref": "#/$defs/Fact"}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": FactName_PATTERN},
+            "additionalProperties": {"$ref": "#/$defs/Fact"},
+            # A mapping of one of these keys alone is a typed value, not a group.
+            "not": {
+                "anyOf": [
+                    {"required": [key], "maxProperties": 1}
+                    for key in ("money", "percent", "org", "orgs", "table", "unknown")
+                ]
+            },
+        },
+    ],
+}
+
+Fact = TypeAliasType(
+    "Fact",
+    Annotated[
+        Annotated[Text, Tag("text")]
+        | Annotated[bool, Tag("yes-no")]
+        | Annotated[int | Decimal, BeforeValidator(_plain_number), Tag("number")]
+        | Annotated[Date, Tag("date")]
+        | Annotated[MoneyFact, Tag("money")]
+        | Annotated[PercentFact, Tag("percent")]
+        | Annotated[OrganisationFact, Tag("org")]
+        | Annotated[OrganisationsFact, Tag("orgs")]
+        | Annotated[TableFact, Tag("table")]
+        | Annotated[Unknown, Tag("unknown")]
+        | Annotated[list["Fact"], Tag("list")]
+        | Annotated[dict[FactName, "Fact"], Tag("group")],
+        Discriminator(
+            _fact_kind,
+            custom_error_type="fact_type",
+            custom_error_message=(
+                "expected a fact: text, a number, a date, a list, a group of facts, or "
+                "{money: …}, {percent: …}, {org: …}, {orgs: […]}, {table: …}, {unknown: why}"
+            ),
+        ),
+    ],
+)
+
+
+class Check(Strict):
+    """A rule of the programme that its facts must keep, written as data.
+
+    ``that`` is an expression over the programme's facts (``fund.total >= 0``);
+    ``message`` is prose, saying what is wrong when it is false; ``at`` names the fact the
+    message points at (the check itself if none).
+    """
+
+    that: Text
+    message: Text
+    at: Text | None = None
 
 
 class Programme(Strict):
-    """The facts of the transformation programme that several documents repeat.
+    """A programme of work and its facts, which the prose of its documents refers to.
 
-    ``councils`` are the councils in the joint arrangement, lead first; in a document written
-    for one of them, ``partner`` is the other.
+    ``councils`` are the councils of a joint arrangement, lead first; in a document written
+    for one of exactly two, ``partner`` is the other.
     """
 
-    councils: list[Label] = Field(min_length=2)
-    partners: list[Label] = []
-    shared_services: list[SharedService] = []
-    partner_preference: list[Text] = []
-    customer_services_redesign: Text
-    savings_estimate: SavingsEstimate
-    services_in_scope: ServicesInScope
-    fund: Fund
-    design_programme: DesignProgramme
+    title: Text | None = None
+    councils: list[Label] = []
+    facts: dict[FactName, Fact] = {}
+    checks: list[Check] = []
 
 
 class Item(Strict):
@@ -189,7 +389,34 @@ class BulletsFrom(Strict):
     text: Text
 
 
-TableSource = Literal["services_in_scope"]
+class TableRows(Strict):
+    """Table rows made from a list of facts: ``for_each`` names the list; each of ``cells``
+    is an expression of ``item`` (``item.area``, ``item.cost | money``), one per column. A
+    cell whose value is a list shows one line per entry."""
+
+    for_each: Text
+    cells: list[Text] = Field(min_length=1)
+
+
+class Table(Strict):
+    """A table in a document: column labels (the header row, repeated on each page) and its
+    rows, written out (each cell prose, or a list of prose for several lines) or made from a
+    list of facts."""
+
+    columns: list[Text] = Field(min_length=1)
+    rows: list[list[Text | list[Text]]] | TableRows
+
+    @model_validator(mode="after")
+    def _rows_fit_columns(self) -> Table:
+        if isinstance(self.rows, TableRows):
+            _fit(len(self.columns), [len(self.rows.cells)])
+        else:
+            _fit(len(self.columns), [len(row) for row in self.rows])
+        return self
+
+
+# A paragraph's table: written there, or the name of a table fact (``services_in_scope``).
+TableSource = Table | Text
 
 
 class Paragraph(Strict):
@@ -266,6 +493,7 @@ class Form(Strict):
     kind: Literal["eoi", "design-council-application"]
     template: Text
     title: Text
+    programme: Label | None = None
     council: Label
     recipient: Label
     date: Date | Unknown
@@ -279,6 +507,7 @@ class Report(Strict):
 
     kind: Literal["cabinet-report"]
     template: Text
+    programme: Label | None = None
     council: Label
     meeting: Label
     title: Text
@@ -294,14 +523,15 @@ class Report(Strict):
 Document = Annotated[Report | Form, Field(discriminator="kind")]
 
 # Keys of the project that are folders of files, one entry a file, rather than one file.
-FOLDERS = {"documents"}
+FOLDERS = {"documents", "programmes"}
 
 
 class Project(Strict):
-    """Everything under ``inputs/``: one key per file (``documents/`` is a folder of files)."""
+    """Everything under ``inputs/``: one key per file (``documents/`` and ``programmes/``
+    are folders of files, one a document or programme)."""
 
     organisations: dict[Label, Organisation]
-    programme: Programme
+    programmes: dict[Label, Programme] = {}
     meetings: dict[Label, Meeting] = {}
     documents: dict[Label, Document] = {}
 
@@ -387,6 +617,7 @@ _EXPECTED = {
     "string_pattern_mismatch": (
         "expected an id: lower-case letters, digits, hyphens and underscores"
     ),
+    "bool_type": "expected yes or no (true or false)",
 }
 
 
@@ -397,6 +628,11 @@ def _message(errors: list[dict[str, Any]]) -> str:
         message = str(error["msg"]).removeprefix("Value error, ")
         if value is None:
             message = "a value is needed here, but it is empty"
+        elif kind == "string_pattern_mismatch" and context.get("pattern") == FactName_PATTERN:
+            message = (
+                "expected a fact's name: lower-case letters, digits and underscores, "
+                "starting with a letter (prose writes {{ name }})" + _got(value)
+            )
         elif kind in _EXPECTED:
             message = _EXPECTED[kind] + _got(value)
         elif kind == "literal_error":
@@ -409,6 +645,8 @@ def _message(errors: list[dict[str, Any]]) -> str:
             message = f"must be at most {context['le']}" + _got(value)
         elif kind == "too_short":
             message = "must not be empty"
+        elif kind == "fact_type":
+            message = str(error["msg"])
         if message not in messages:
             messages.append(message)
     if len(messages) > 1:
@@ -435,6 +673,8 @@ def _allowed_keys(path: KeyPath) -> list[str]:
 
 def branches(annotation: Any) -> list[Any]:
     """The types a type annotation allows: the members of a union, without ``Annotated``."""
+    if isinstance(annotation, TypeAliasType):
+        return branches(annotation.__value__)
     if get_origin(annotation) in (Union, UnionType):
         return [b for a in get_args(annotation) for b in branches(a)]
     if get_origin(annotation) is Annotated:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean
+from .facts import RESERVED
 from .load import Inputs, KeyPath
-from .model import Form, Project, Report
-from .text import money
+from .model import TYPED_VALUES, Form, OrganisationFact, OrganisationsFact, Project, Report
 
 # A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
 # beside the computed one; one typed in the middle ("see paragraph 2.14") goes stale.
@@ -24,17 +25,19 @@ def project_problems(project: Project, inputs: Inputs) -> list[Diagnostic]:
 
 def _problems(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     yield from _organisation_references(project, inputs)
-    yield from _programme_rules(project, inputs)
+    yield from _fact_names(project, inputs)
     yield from _meeting_rules(project, inputs)
     for document_id, document in project.documents.items():
+        if document.programme is not None:
+            yield from _reference(
+                inputs,
+                ("documents", document_id, "programme"),
+                document.programme,
+                project.programmes,
+                "programme",
+            )
         if isinstance(document, Report):
             yield from _report_rules(project, inputs, document_id)
-        elif document.council not in project.programme.councils:
-            yield inputs.diagnostic(
-                ("documents", document_id, "council"),
-                f"'{document.council}' is not one of the programme's councils "
-                f"({', '.join(project.programme.councils)})",
-            )
 
 
 def _reference(
@@ -48,18 +51,11 @@ def _reference(
 
 def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     orgs = project.organisations.keys()
-    programme = project.programme
-    where: list[tuple[KeyPath, str]] = [
-        (("programme", "fund", "awarded_by"), programme.fund.awarded_by),
-        (("programme", "design_programme", "provider"), programme.design_programme.provider),
-    ]
-    where += [(("programme", "councils", i), c) for i, c in enumerate(programme.councils)]
-    where += [(("programme", "partners", i), p) for i, p in enumerate(programme.partners)]
-    for i, shared in enumerate(programme.shared_services):
-        where += [
-            (("programme", "shared_services", i, "partners", j), p)
-            for j, p in enumerate(shared.partners)
-        ]
+    where: list[tuple[KeyPath, str]] = []
+    for programme_id, programme in project.programmes.items():
+        base: KeyPath = ("programmes", programme_id)
+        where += [((*base, "councils", i), c) for i, c in enumerate(programme.councils)]
+        where += list(_fact_organisations(programme.facts, (*base, "facts")))
     where += [
         (("meetings", m, "council"), meeting.council) for m, meeting in project.meetings.items()
     ]
@@ -75,41 +71,54 @@ def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagn
         yield from _reference(inputs, path, value, orgs, "organisation")
 
 
-def _programme_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
-    programme = project.programme
-    savings = programme.savings_estimate
-    if savings.low > savings.high:
-        yield inputs.diagnostic(
-            ("programme", "savings_estimate", "low"),
-            f"the low estimate ({_pounds(savings.low)}) is more than the high estimate "
-            f"({_pounds(savings.high)})",
-        )
-    fund = programme.fund
-    committed = sum(t.amount for t in fund.tranches.values())
-    if committed > fund.total:
-        yield inputs.diagnostic(
-            ("programme", "fund", "total"),
-            f"the tranches add up to {_pounds(committed)}, more than the fund's total of "
-            f"{_pounds(fund.total)}",
-        )
-    for name, tranche in fund.tranches.items():
-        path: KeyPath = ("programme", "fund", "tranches", name)
-        if tranche.project_cap is not None and tranche.project_cap > tranche.amount:
-            yield inputs.diagnostic(
-                (*path, "project_cap"),
-                f"a project cap of {_pounds(tranche.project_cap)} is more than the "
-                f"tranche's {_pounds(tranche.amount)}",
-            )
-        eoi, full = tranche.eoi_deadline, tranche.full_bid_deadline
-        if eoi and full and eoi >= full:
-            yield inputs.diagnostic(
-                (*path, "full_bid_deadline"),
-                f"full bids are due ({full}) before expressions of interest close ({eoi})",
-            )
+def _fact_organisations(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """Every organisation id written in a fact (``{org: dclg}``, ``{orgs: [a, b]}``)."""
+    if isinstance(value, OrganisationFact):
+        yield (*path, "org"), value.org
+    elif isinstance(value, OrganisationsFact):
+        yield from (((*path, "orgs", i), o) for i, o in enumerate(value.orgs))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _fact_organisations(item, (*path, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _fact_organisations(item, (*path, key))
 
 
-def _pounds(amount: Decimal) -> str:
-    return money(amount, "full")
+def _fact_names(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
+    """A programme's facts are named in prose beside names every document has: a fact may
+    not take one of those names. A group of one fact named almost like a typed value
+    (``{mony: 5}``) is a slip, not a group."""
+    for programme_id, programme in project.programmes.items():
+        base: KeyPath = ("programmes", programme_id, "facts")
+        for name in programme.facts:
+            if name in RESERVED:
+                yield inputs.diagnostic(
+                    (*base, name),
+                    f"a fact cannot be called '{name}': prose uses that name for "
+                    f"{RESERVED[name]}; choose another",
+                    of_key=True,
+                )
+        yield from _typed_value_slips(inputs, programme.facts, base)
+
+
+def _typed_value_slips(inputs: Inputs, value: Any, path: KeyPath) -> Iterator[Diagnostic]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _typed_value_slips(inputs, item, (*path, i))
+    elif isinstance(value, dict):
+        if len(value) == 1 and path[-1] != "facts":
+            (key,) = value
+            close = difflib.get_close_matches(str(key), sorted(TYPED_VALUES), n=1, cutoff=0.75)
+            if close:
+                yield inputs.diagnostic(
+                    (*path, key),
+                    f"'{key}' reads as a group of one fact — did you mean {{{close[0]}: …}}? "
+                    "(rename the fact if a group is meant)",
+                    of_key=True,
+                )
+        for key, item in value.items():
+            yield from _typed_value_slips(inputs, item, (*path, key))
 
 
 def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:

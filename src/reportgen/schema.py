@@ -15,7 +15,7 @@ from typing import Any, get_args
 
 from pydantic import TypeAdapter
 
-from .model import FOLDERS, Project
+from .model import FACT_SCHEMA, FOLDERS, Project
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -30,6 +30,8 @@ def schemas() -> dict[str, dict[str, Any]]:
             annotation = get_args(annotation)[1]
             name = name.removesuffix("s")
         schema = TypeAdapter(annotation).json_schema()
+        if "Fact" in schema.get("$defs", {}):
+            schema["$defs"]["Fact"] = FACT_SCHEMA
         schema = {
             "$schema": SCHEMA_DIALECT,
             "title": f"reportgen inputs: {name}",

@@ -47,6 +47,32 @@ def _grouped(number: Decimal) -> str:
     return whole[:-3] if whole.endswith(".00") else whole
 
 
+class Amount(Decimal):
+    """An amount of money from the inputs: reads "£320 million" in prose, and is a number in
+    sums, comparisons and filters (``{{ fund.total | money('m') }}``)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return money(self)
+
+
+class Percent(Decimal):
+    """A percentage from the inputs: reads "12.5%"."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{_plain(Decimal(self))}%"
+
+
+def money_range_value(low: Decimal, high: Decimal) -> Record:
+    """A range of money: ``low`` and ``high`` amounts, reading "£500,000 to £750,000"."""
+    low, high = Amount(low), Amount(high)
+    text = money_range_text(low, high, "words")
+    return Record({"low": low, "high": high}, text=text, kind="a range of money")
+
+
 def money(value: Any, style: str = "words") -> str:
     """Write an amount in pounds.
 
@@ -55,9 +81,11 @@ def money(value: Any, style: str = "words") -> str:
     """
     if isinstance(_defined(value), NotKnown):
         return str(value)
+    if isinstance(value, Record) and "low" in value and "high" in value:
+        return money_range(value, style)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"money needs a number, not {value!r}")
-    amount = Decimal(str(value))
+    amount = Decimal(value) if isinstance(value, Decimal) else Decimal(str(value))
     sign, amount = ("-", -amount) if amount < 0 else ("", amount)
     if style == "m":
         return f"{sign}£{_plain(amount / Decimal(1_000_000))}m"
@@ -73,9 +101,15 @@ def money(value: Any, style: str = "words") -> str:
 
 def money_range(value: Any, style: str = "words") -> str:
     """A range with ``low`` and ``high`` amounts: ``£0.5m to £0.75m``."""
-    if value.low == value.high:
-        return money(value.low, style)
-    return f"{money(value.low, style)} to {money(value.high, style)}"
+    if isinstance(_defined(value), NotKnown):
+        return str(value)
+    return money_range_text(value.low, value.high, style)
+
+
+def money_range_text(low: Any, high: Any, style: str) -> str:
+    if low == high:
+        return money(low, style)
+    return f"{money(low, style)} to {money(high, style)}"
 
 
 def date(value: Any) -> str:
@@ -114,6 +148,13 @@ def items(value: Any) -> list[tuple[str, Any]]:
     raise TypeError(f"items needs a group of facts, not {value!r}")
 
 
+def values(value: Any) -> tuple[Any, ...]:
+    """``{{ fund.tranches | values | map(attribute='amount') | sum }}``: a group's facts."""
+    if isinstance(_defined(value), Record):
+        return tuple(fields_of(value).values())
+    raise TypeError(f"values needs a group of facts, not {value!r}")
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": money,
     "money_range": money_range,
@@ -121,6 +162,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "fy": financial_year,
     "and_list": and_list,
     "items": items,
+    "values": values,
 }
 
 # Jinja's own filters that only reshape data. Left out: those that call into Python objects

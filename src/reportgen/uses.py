@@ -34,12 +34,14 @@ class Use:
 
 
 def parse_key(key: str) -> KeyPath:
-    """``programme.fund.tranches.main_round`` or ``documents.cabinet-report.options[1]``."""
+    """``programmes.transformation.facts.fund`` or ``documents.cabinet-report.options[1]``."""
     parts: list[str | int] = []
     for name, index in _PART.findall(key):
         parts.append(int(index) if index else name)
     if not parts:
-        raise ReportgenError(f"'{key}' is not a key path (e.g. programme.savings_estimate.low)")
+        raise ReportgenError(
+            f"'{key}' is not a key path (e.g. programmes.transformation.facts.savings)"
+        )
     return tuple(parts)
 
 

@@ -1,0 +1,149 @@
+"""Any council's next report: a programme of another shape, several programmes in one
+inputs tree, facts written once wherever they are used."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reportgen.build import Paths, build
+from reportgen.check import check
+from reportgen.diff import compare, render_checked
+
+from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
+
+DIGITAL = FIXTURES / "digital-access"
+
+
+@pytest.fixture
+def digital(tmp_path: Path) -> Path:
+    """A private copy of the district council's digital access programme."""
+    target = tmp_path / "inputs"
+    shutil.copytree(DIGITAL, target)
+    return target
+
+
+def texts(inputs: Path) -> dict[str, dict[str, str]]:
+    """Every document's paragraphs and table rows, by label."""
+    checked = check(inputs, TEMPLATES)
+    assert not checked.errors, checked.errors
+    return {
+        document: {block.label: block.text for block in rendered.blocks}
+        for document, rendered in render_checked(checked).items()
+    }
+
+
+def test_a_programme_of_another_shape_needs_no_dummy_facts():
+    checked = check(DIGITAL, TEMPLATES)
+    assert checked.diagnostics == []
+    programme = yaml.safe_load((DIGITAL / "programmes" / "digital.yaml").read_text())
+    assert not {"fund", "design", "savings", "services_in_scope"} & set(programme["facts"])
+    assert programme["councils"] == ["wdc"]  # no partner council
+
+
+def test_its_figures_are_written_once_and_reach_every_document_that_uses_them(digital, edit):
+    before = texts(digital)
+    edit(digital / "programmes" / "digital.yaml", "[180_000, 240_000]", "[180_000, 260_000]")
+    after = texts(digital)
+    changed = {
+        (document, label)
+        for document in before
+        for label, text in after[document].items()
+        if before[document].get(label) != text
+    }
+    assert changed == {("report", "2.2"), ("report", "4.2"), ("bid", "3. The project / Savings")}
+    assert "£180,000 to £260,000 a year" in after["bid"]["3. The project / Savings"]
+
+
+def test_a_table_made_from_a_list_of_facts_has_the_columns_it_names():
+    report = texts(DIGITAL)["report"]
+    assert report["2. BACKGROUND / Year"] == "Year | Capital | Revenue"
+    assert report["2. BACKGROUND / 2015/16"] == "2015/16 | £750,000 | £40,000"
+    assert report["2. BACKGROUND / 2016/17"] == "2016/17 | £500,000 | £60,000"
+
+
+def test_a_programmes_own_check_stops_a_build_at_the_fact(digital, edit):
+    edit(digital / "programmes" / "digital.yaml", "{money: 1_250_000}", "{money: 1_300_000}")
+    (problem,) = check(digital, TEMPLATES).errors
+    assert problem.message.startswith(
+        "the capital by year adds up to £1,250,000, not the £1,300,000 sought"
+    )
+    assert problem.key == "facts.capital_cost"
+
+
+def test_prose_sees_only_its_own_programmes_facts(tmp_path, edit):
+    inputs = two_programmes(tmp_path)
+    edit(inputs / "documents" / "report.yaml", "Keep the current channels.", "Keep {{ fund }}.")
+    (problem,) = check(inputs, TEMPLATES).errors
+    assert problem.file.endswith("report.yaml")
+    assert "'fund' is undefined" in problem.message
+
+
+def test_partner_is_not_guessed_for_a_council_on_its_own(digital, edit):
+    edit(digital / "documents" / "report.yaml", "Keep the current channels.", "Ask {{ partner }}.")
+    (problem,) = check(digital, TEMPLATES).errors
+    assert problem.message.startswith("'partner' is the other council of a programme's two")
+
+
+def two_programmes(root: Path) -> Path:
+    """The worked example and the digital programme in one inputs tree, both reports on one
+    Cabinet agenda."""
+    inputs = root / "inputs"
+    shutil.copytree(EXAMPLE_INPUTS, inputs)
+    for folder in ("programmes", "documents"):
+        for path in (DIGITAL / folder).iterdir():
+            shutil.copyfile(path, inputs / folder / path.name)
+    organisations = (DIGITAL / "organisations.yaml").read_text()
+    with (inputs / "organisations.yaml").open("a") as handle:
+        handle.write(organisations)
+    meetings = inputs / "meetings.yaml"
+    meetings.write_text(
+        meetings.read_text().replace(
+            "      appendices: [eoi-transformation-challenge-award, design-council-application]",
+            "      appendices: [eoi-transformation-challenge-award, design-council-application]\n"
+            "    - document: report\n"
+            "      appendices: [bid]",
+        )
+    )
+    return inputs
+
+
+def test_one_meeting_takes_reports_of_two_programmes(tmp_path):
+    inputs = two_programmes(tmp_path)
+    checked = check(inputs, TEMPLATES)
+    assert checked.errors == []
+    assert set(checked.contexts) == {
+        "cabinet-report",
+        "eoi-transformation-challenge-award",
+        "design-council-application",
+        "report",
+        "bid",
+    }
+
+
+@pytest.mark.libreoffice
+def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
+    out = tmp_path / "build"
+    result = build(Paths(DIGITAL, TEMPLATES, out))
+    assert result.warnings == []
+    kinds = sorted((o.kind, o.format) for o in result.outputs)
+    assert kinds == [
+        ("cabinet-report", "docx"),
+        ("cabinet-report", "pdf"),
+        ("eoi", "docx"),
+        ("eoi", "pdf"),
+        ("index", "html"),
+        ("pack", "pdf"),
+    ]
+    assert output_path(out, "pack").name == "2015-09-09-cabinet-pack.pdf"
+
+
+def test_the_rendered_diff_names_both_documents_of_a_changed_figure(digital, edit):
+    before = render_checked(check(digital, TEMPLATES))
+    edit(digital / "programmes" / "digital.yaml", "{percent: 62.5}", "{percent: 70}")
+    after = render_checked(check(digital, TEMPLATES))
+    changed = {d.document for d in compare(before, after) if d.status == "changed"}
+    assert changed == {"report"}
