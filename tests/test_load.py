@@ -112,3 +112,13 @@ def test_a_missing_inputs_directory_says_so(tmp_path):
 def test_text_that_is_not_utf8_is_an_error(tmp_path):
     (tmp_path / "programme.yaml").write_bytes(b"name: \xa3320\n")
     assert "not UTF-8" in only_problem(tmp_path)
+
+
+def test_a_time_stays_text_and_a_leading_zero_is_decimal_as_in_yaml_1_2(tmp_path):
+    write(tmp_path, "meetings.yaml", "time: 18:30\nlate: 1:30\nitem: 016\nbig: 320_000_000\n")
+    assert load_inputs(tmp_path).data["meetings"] == {
+        "time": "18:30",
+        "late": "1:30",
+        "item": 16,
+        "big": 320_000_000,
+    }

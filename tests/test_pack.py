@@ -90,13 +90,17 @@ def test_the_contents_page_gives_each_document_its_first_page(pack, pack_entry):
     assert "appendix A" in " ".join(tokens) and "appendix B" in " ".join(tokens)
 
 
+def agenda_labels(pack_entry: dict) -> list[str]:
+    """Each document's bookmark: where it sits on the agenda, then its title."""
+    places = ["Item 1", "Item 1, appendix A", "Item 1, appendix B"]
+    return [f"{p}: {c['title']}" for p, c in zip(places, pack_entry["contents"], strict=True)]
+
+
 def test_bookmarks_nest_each_documents_headings_under_it(example_build, pack, pack_entry):
     reader = PdfReader(pack)
     outline = reader.outline
     tops = [item for item in outline if not isinstance(item, list)]
-    assert [t.title for t in tops] == ["Cover and contents"] + [
-        c["title"] for c in pack_entry["contents"]
-    ]
+    assert [t.title for t in tops] == ["Cover and contents", *agenda_labels(pack_entry)]
     nested = [item for item in outline if isinstance(item, list)]
     report = PdfReader(example_build[0] / pack_entry["contents"][0]["path"])
     assert [i.title for i in nested[1] if not isinstance(i, list)] == [
@@ -139,7 +143,7 @@ def test_each_document_keeps_its_structure_tree_as_a_part_of_the_pack(pack, pack
     with pikepdf.open(pack) as pdf:
         document = pdf.Root.StructTreeRoot.K[0]
         parts = [k for k in document.K if k.get("/S") == pikepdf.Name.Part]
-        assert [str(p.T) for p in parts] == [c["title"] for c in pack_entry["contents"]]
+        assert [str(p.T) for p in parts] == agenda_labels(pack_entry)
         for part in parts:
             assert part.P.objgen == document.objgen
         headings = [k.S for k in parts[0].K]

@@ -4,10 +4,12 @@ inputs tree, facts written once wherever they are used."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from reportgen.build import Paths, build
 from reportgen.check import check
@@ -139,6 +141,61 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
         ("pack", "pdf"),
     ]
     assert output_path(out, "pack").name == "2015-09-09-cabinet-pack.pdf"
+    report = output_path(out, "cabinet-report")
+    assert report.name == "2015-09-09-cabinet-item-7-digital-customer-access.pdf"
+    heading = pdf_text(report).split("DIGITAL CUSTOMER ACCESS")[0].split()
+    assert " ".join(heading) == (
+        "WESTMOOR DISTRICT COUNCIL CABINET Date of meeting: 9 September 2015 Time: 18:30 "
+        "Venue: Council Chamber, Civic Centre Agenda item 7"
+    )
+
+
+def pdf_text(pdf: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.libreoffice
+def test_a_pack_of_two_programmes_uses_the_items_own_numbers(tmp_path):
+    inputs = two_programmes(tmp_path)
+    meetings = inputs / "meetings.yaml"
+    meetings.write_text(
+        meetings.read_text().replace("- document: report", "- number: 7\n      document: report")
+    )
+    out = tmp_path / "build"
+    build(Paths(inputs, TEMPLATES, out))
+    pack = output_path(out, "pack")
+    names = sorted(p.name for p in pack.parent.glob("*.pdf"))
+    assert "date-tbc-cabinet-item-7-digital-customer-access.pdf" in names
+    assert "date-tbc-cabinet-item-7-appendix-a-digital-access-fund-bid.pdf" in names
+    assert "date-tbc-cabinet-item-1-transformation-and-shared-services.pdf" in names
+    contents = [" ".join(line.split()) for line in pdf_text(pack, 2).splitlines()]
+    assert any(line.startswith("7 Digital Customer Access") for line in contents), contents
+    assert any(line.startswith("7, appendix A Digital access fund bid") for line in contents)
+    tops = [o.title for o in PdfReader(pack).outline if not isinstance(o, list)]
+    assert tops == [
+        "Cover and contents",
+        "Item 1: Transformation and Shared Services",
+        "Item 1, appendix A: Transformation Challenge Award: expression of interest",
+        "Item 1, appendix B: Design in the Public Sector Programme: application to participate",
+        "Item 7: Digital Customer Access",
+        "Item 7, appendix A: Digital access fund bid",
+    ]
+
+
+def test_agenda_items_numbered_out_of_order_are_an_error(tmp_path):
+    inputs = two_programmes(tmp_path)
+    meetings = inputs / "meetings.yaml"
+    text = meetings.read_text().replace(
+        "- document: cabinet-report", "- number: 8\n      document: cabinet-report"
+    )
+    meetings.write_text(text.replace("- document: report", "- number: 7\n      document: report"))
+    (problem,) = check(inputs, TEMPLATES).errors
+    assert problem.message == (
+        "item 7 comes after item 8: agenda items are numbered in the order they are listed"
+    )
 
 
 def test_the_rendered_diff_names_both_documents_of_a_changed_figure(digital, edit):

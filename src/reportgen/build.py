@@ -33,7 +33,7 @@ from .convert import DEFAULT_TIMEOUT, ConverterPool, convert_to_pdf, filter_argu
 from .diagnostics import Diagnostic, ReportgenError
 from .fingerprint import file_hash, fingerprint
 from .finish import finish_pdf, source_moment
-from .layout import Placement, pack_stem, place_documents
+from .layout import Placement, agenda_label, pack_stem, place_documents
 from .model import FOLDERS
 from .pack import PackPart, assemble_pack, first_pages, page_count
 from .render import Properties, render_docx
@@ -455,7 +455,12 @@ def _packs(
         folio = folios.get((meeting_id, candidates[meeting_id][0]))
         starts = assemble_pack(
             PackPart(staging / ".covers" / f"{covers[meeting_id].stem}.pdf", "Cover and contents"),
-            [PackPart(workspace.locate(d.relative("pdf")), d.title) for d in members],
+            [
+                PackPart(
+                    workspace.locate(d.relative("pdf")), f"{agenda_label(d.placement)}: {d.title}"
+                )
+                for d in members
+            ],
             target,
             title=title,
             language=LANGUAGE,

@@ -128,6 +128,7 @@ def context_types(kind: str) -> dict[str, Any]:
             **common,
             "report": Report,
             "meeting": Meeting,
+            "agenda_item": int | None,
             "signatory": Signatory,
             "sections": list[SectionView],
             "background_papers": list[str],
@@ -282,15 +283,26 @@ def _compose_report(
         raise ReportgenError(problems)
 
     council = project.organisations[report.council]
+    meeting = project.meetings[report.meeting]
     return {
         "title": report.title,
         "report": report,
         "council": council,
-        "meeting": project.meetings[report.meeting],
+        "meeting": meeting,
+        "agenda_item": _agenda_item(meeting, report_id),
         "signatory": council.signatories[report.signatory],
         "sections": sections,
         "background_papers": report.background_papers,
     }
+
+
+def _agenda_item(meeting: Meeting, document_id: str) -> int | None:
+    """The number the clerk gave the report's item on the agenda (``number: 7``), if any:
+    a report shows it in its heading. An item numbered only by its place is not shown."""
+    for item in meeting.items:
+        if item.document == document_id:
+            return item.number
+    return None
 
 
 def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def place_documents(project: Project, titles: dict[str, str]) -> dict[str, Place
     placed: dict[str, Placement] = {}
     for meeting_id, meeting in project.meetings.items():
         folder = meeting_folder(meeting)
-        for number, item in enumerate(meeting.items, 1):
+        for number, item in zip(item_numbers(meeting), meeting.items, strict=True):
             prefix = f"{folder}-item-{number}"
             placed[item.document] = Placement(
                 item.document,
@@ -77,6 +77,21 @@ def place_documents(project: Project, titles: dict[str, str]) -> dict[str, Place
         if document_id not in placed:
             placed[document_id] = Placement(document_id, UNPLACED, document_id)
     return placed
+
+
+def agenda_label(placement: Placement) -> str:
+    """``Item 7`` or ``Item 7, appendix A``: where a document sits on its agenda."""
+    label = f"Item {placement.item}"
+    return label + (f", appendix {placement.appendix}" if placement.appendix else "")
+
+
+def item_numbers(meeting: Meeting) -> list[int]:
+    """Each agenda item's number: its own (``number: 7``), or one more than the item
+    before it (the first item is 1)."""
+    numbers = []
+    for item in meeting.items:
+        numbers.append(item.number if item.number is not None else (numbers or [0])[-1] + 1)
+    return numbers
 
 
 def pack_stem(meeting: Meeting) -> str:

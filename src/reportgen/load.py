@@ -42,14 +42,32 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     for the message."""
 
 
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    # YAML 1.2 reads 016 as 16, not the octal 14 that YAML 1.1 gives.
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.lstrip("+-").startswith(("0x", "0o", "0b")):
+        return int(text, 0)
+    return int(text)
+
+
 for _loader in (_Loader, _FastLoader):
+    # YAML 1.1 reads 18:30 as the base-60 number 1110 and yes/no as booleans; authors mean
+    # a time and a word. Booleans and integers are re-declared below as YAML 1.2 has them.
     _loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _CORE + "bool"]
+        first: [
+            (tag, regexp) for tag, regexp in resolvers if tag not in (_CORE + "bool", _CORE + "int")
+        ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _loader.add_implicit_resolver(
         _CORE + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
+    _loader.add_implicit_resolver(
+        _CORE + "int",
+        re.compile(r"^(?:[-+]?[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+        list("-+0123456789"),
+    )
+    _loader.add_constructor(_CORE + "int", _decimal_int)
     _loader.add_implicit_resolver(
         _CORE + "float",
         re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),

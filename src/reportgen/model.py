@@ -362,9 +362,18 @@ class Programme(Strict):
     checks: list[Check] = []
 
 
-class Item(Strict):
-    """An agenda item: a document, with others appended to it (Appendix A, B, ...)."""
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
+
+class Item(Strict):
+    """An agenda item: a document, with others appended to it (Appendix A, B, ...).
+
+    ``number`` is the item's number on the agenda (``7``); an item without one follows the
+    item before it (the first is 1).
+    """
+
+    number: Annotated[int, Field(ge=1)] | None = None
     document: Label
     appendices: list[Label] = []
 
@@ -375,6 +384,7 @@ class Meeting(Strict):
     body: Text
     council: Label
     date: Date | Unknown
+    time: Time | Unknown | None = None
     venue: Text | Unknown
     items: list[Item] = []
     pack_template: Text = "pack-cover.docx"
@@ -628,6 +638,8 @@ def _message(errors: list[dict[str, Any]]) -> str:
         message = str(error["msg"]).removeprefix("Value error, ")
         if value is None:
             message = "a value is needed here, but it is empty"
+        elif kind == "string_pattern_mismatch" and context.get("pattern") == TIME_PATTERN:
+            message = "expected a time written as HH:MM (24-hour), e.g. 18:30" + _got(value)
         elif kind == "string_pattern_mismatch" and context.get("pattern") == FactName_PATTERN:
             message = (
                 "expected a fact's name: lower-case letters, digits and underscores, "
@@ -649,6 +661,11 @@ def _message(errors: list[dict[str, Any]]) -> str:
             message = str(error["msg"])
         if message not in messages:
             messages.append(message)
+    # A scalar where a scalar or {unknown: why} is allowed was meant as the scalar: say only
+    # what is wrong with it.
+    scalar = [m for m in messages if not m.startswith(_EXPECTED["model_type"])]
+    if scalar and not isinstance(errors[0].get("input"), dict):
+        messages = scalar
     if len(messages) > 1:
         return "expected one of these: " + "; or ".join(messages)
     return messages[0]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean
 from .facts import RESERVED
+from .layout import item_numbers
 from .load import Inputs, KeyPath
 from .model import TYPED_VALUES, Form, OrganisationFact, OrganisationsFact, Project, Report
 
@@ -125,8 +126,15 @@ def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     """Items name documents that exist, each document in one place on one agenda."""
     placed: dict[str, KeyPath] = {}
     for meeting_id, meeting in project.meetings.items():
+        numbers = item_numbers(meeting)
         for i, item in enumerate(meeting.items):
             path: KeyPath = ("meetings", meeting_id, "items", i)
+            if i and numbers[i] <= numbers[i - 1]:
+                yield inputs.diagnostic(
+                    (*path, "number") if item.number is not None else path,
+                    f"item {numbers[i]} comes after item {numbers[i - 1]}: agenda items are "
+                    "numbered in the order they are listed",
+                )
             named = [((*path, "document"), item.document)]
             named += [((*path, "appendices", j), a) for j, a in enumerate(item.appendices)]
             for where, document in named:

@@ -278,6 +278,11 @@ def _describe(obj: Any) -> str:
     return f"a {type(obj).__name__}"
 
 
+def is_known(value: Any) -> bool:
+    """``{% if meeting.venue is known %}``: given, and not written ``{unknown: …}``."""
+    return value is not None and not isinstance(value, NotKnown | Undefined)
+
+
 def environment(*, autoescape: bool) -> ImmutableSandboxedEnvironment:
     """The one Jinja environment reportgen renders with: sandboxed, strict, data only.
 
@@ -287,6 +292,7 @@ def environment(*, autoescape: bool) -> ImmutableSandboxedEnvironment:
     env = _DataSandbox(undefined=StrictUndefined, autoescape=autoescape)
     env.filters = {name: JINJA_FILTERS[name] for name in JINJA_DATA_FILTERS}
     env.filters.update(FILTERS)
+    env.tests["known"] = is_known
     env.globals = dict(FUNCTIONS)
     return env
 
