@@ -246,9 +246,9 @@ def test_lint_checks_a_template_no_input_names_as_the_kind_it_fits(tmp_path):
 
 
 def test_lint_checks_a_template_as_the_kind_the_inputs_make_from_it(example_copy, edit):
-    # The report names the EOI's template: linted as a report, it cannot pass.
+    # The report's kind names the EOI's template: linted as a report, it cannot pass.
     edit(
-        example_copy / "documents" / "cabinet-report.yaml",
+        example_copy / "kinds" / "cabinet-report.yaml",
         "template: cabinet-report.docx",
         "template: eoi-transformation-challenge-award.docx",
     )

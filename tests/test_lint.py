@@ -11,7 +11,7 @@ from reportgen.lint import lint_template
 
 from conftest import TEMPLATES
 
-KIND = "cabinet-report"
+KIND = "report"
 
 
 def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
@@ -32,9 +32,9 @@ def messages(path: Path) -> list[str]:
 
 def test_the_example_templates_are_clean():
     kinds = {
-        "cabinet-report.docx": "cabinet-report",
-        "eoi-transformation-challenge-award.docx": "eoi",
-        "design-council-application.docx": "design-council-application",
+        "cabinet-report.docx": "report",
+        "eoi-transformation-challenge-award.docx": "form",
+        "design-council-application.docx": "form",
         "pack-cover.docx": "pack",
         "pack-folio.docx": "folio",
     }

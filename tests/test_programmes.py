@@ -204,3 +204,69 @@ def test_the_rendered_diff_names_both_documents_of_a_changed_figure(digital, edi
     after = render_checked(check(digital, TEMPLATES))
     changed = {d.document for d in compare(before, after) if d.status == "changed"}
     assert changed == {"report"}
+
+
+NEW_KIND = FIXTURES / "new-kind"
+
+
+def with_new_kind(root: Path) -> tuple[Path, Path]:
+    """The digital programme's inputs and the example's templates, with the files of a new
+    kind of document (officer decision records) laid over them: data and a template only."""
+    inputs, templates = root / "inputs", root / "templates"
+    shutil.copytree(DIGITAL, inputs)
+    shutil.copytree(TEMPLATES, templates)
+    for path in NEW_KIND.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(NEW_KIND)
+            base = root if relative.parts[0] == "templates" else inputs
+            (base / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, base / relative)
+    return inputs, templates
+
+
+def test_a_kind_added_as_data_is_checked_like_any_other(tmp_path):
+    inputs, templates = with_new_kind(tmp_path)
+    checked = check(inputs, templates)
+    assert checked.diagnostics == []
+    rendered = render_checked(checked)["fees-decision"]
+    assert rendered.kind == "officer-decision"
+    text = " ".join(block.text for block in rendered.blocks)
+    assert "WESTMOOR DISTRICT COUNCIL: record of an officer decision" in text
+    assert "Garden waste collection charge for 2016/17" in text
+    assert "To set the charge for garden waste collection at £45 a year from 1 April 2016" in text
+
+
+def test_a_document_of_an_undefined_kind_is_an_error_with_a_suggestion(tmp_path, edit):
+    inputs, templates = with_new_kind(tmp_path)
+    edit(
+        inputs / "documents" / "fees-decision.yaml",
+        "kind: officer-decision",
+        "kind: officer-decisoin",
+    )
+    (problem,) = check(inputs, templates).errors
+    assert problem.message == (
+        "kind 'officer-decisoin' is not defined in kinds/ — did you mean 'officer-decision'?"
+    )
+    assert problem.key == "kind"
+
+
+def test_a_kind_can_require_what_its_documents_must_have(digital, edit):
+    edit(
+        digital / "kinds" / "cabinet-report.yaml",
+        "requires: [recommendations]",
+        "requires: [recommendations, background_papers]",
+    )
+    (problem,) = check(digital, TEMPLATES).errors
+    assert problem.message.startswith("a cabinet-report needs 'background_papers'")
+
+
+@pytest.mark.libreoffice
+def test_a_kind_added_as_data_builds_to_a_pdf(tmp_path):
+    inputs, templates = with_new_kind(tmp_path)
+    out = tmp_path / "build"
+    build(Paths(inputs, templates, out))
+    pdf = output_path(out, "officer-decision")
+    assert pdf.parent.name == "documents"  # on no agenda
+    text = " ".join(pdf_text(pdf).split())
+    assert "Garden waste collection charge for 2016/17" in text
+    assert "Alternatives considered • Keep the current charge • Stop the service" in text

@@ -198,7 +198,7 @@ def test_a_docx_template_cannot_call_methods_when_rendered(tmp_path, tag):
 
 def test_the_linter_refuses_a_call_of_a_method_in_a_template(tmp_path):
     template = _docx_template(tmp_path, "{{ council.parse_file('/etc/passwd') }}")
-    (problem,) = lint_template(template, context_types("cabinet-report"))
+    (problem,) = lint_template(template, context_types("report"))
     assert problem.message.startswith(
         "'parse_file' cannot be called: templates read facts and may call only range and "
         "their own macros"
@@ -364,13 +364,13 @@ def _with_field(tmp_path: Path, instruction: str) -> Path:
 
 def test_a_template_field_that_reads_another_file_is_refused(tmp_path):
     template = _with_field(tmp_path, "INCLUDETEXT &quot;/etc/passwd&quot;")
-    (problem,) = lint_template(template, context_types("cabinet-report"))
+    (problem,) = lint_template(template, context_types("report"))
     assert problem.message.startswith("word/document.xml has a field INCLUDETEXT")
 
 
 def test_page_number_fields_are_fine(tmp_path):
     template = _with_field(tmp_path, "PAGE")
-    assert lint_template(template, context_types("cabinet-report")) == []
+    assert lint_template(template, context_types("report")) == []
 
 
 def test_a_picture_linked_from_outside_the_template_is_refused(tmp_path):
@@ -382,7 +382,7 @@ def test_a_picture_linked_from_outside_the_template_is_refused(tmp_path):
     document.part.relate_to("https://example.invalid/", RELATIONSHIP_TYPE.HYPERLINK, True)
     path = tmp_path / "linked.docx"
     document.save(path)
-    (problem,) = lint_template(path, context_types("cabinet-report"))
+    (problem,) = lint_template(path, context_types("report"))
     assert "links to 'http://example.invalid/logo.png' outside the document (image)" in (
         problem.message
     )

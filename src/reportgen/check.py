@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compose import compose, context_types
+from .compose import compose, context_types, shape_of
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
-from .model import Project, parse_project
+from .model import Project, parse_project, template_of
 from .rules import project_problems, unknown_facts
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
@@ -83,13 +83,14 @@ def check(
                 )
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)
-            template = templates_dir / document.template
+            name = template_of(project, document)
+            template = templates_dir / name
             if not template.is_file():
+                where = ("documents", document_id, "template")
+                if document.template is None:
+                    where = ("kinds", document.kind, "template")
                 found.append(
-                    inputs.diagnostic(
-                        ("documents", document_id, "template"),
-                        f"template '{document.template}' not found in {templates_dir}",
-                    )
+                    inputs.diagnostic(where, f"template '{name}' not found in {templates_dir}")
                 )
                 continue
             checked.templates[document_id] = template
@@ -116,7 +117,7 @@ def check(
             elif key == "folio_template":
                 checked.folio_templates[meeting_id] = templates_dir / name
     # A template serves every kind of document made from it: lint it once for each.
-    uses = {(t, project.documents[d].kind) for d, t in checked.templates.items()}
+    uses = {(t, shape_of(project.documents[d])) for d, t in checked.templates.items()}
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}
     for template, kind in sorted(uses) if lint else ():

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .build import Paths, build
 from .check import check
-from .compose import context_types
+from .compose import context_types, shape_of
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
 from .diff import as_json, as_markdown, as_terminal, rendered_diff
@@ -29,7 +29,7 @@ from .extract import template_text
 from .fmt import format_inputs
 from .lint import lint_template
 from .load import load_inputs
-from .model import parse_project
+from .model import parse_project, template_of
 from .schema import write_schemas
 from .uses import uses
 
@@ -260,7 +260,7 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
         return {}
     kinds: dict[str, set[str]] = {}
     for document in project.documents.values():
-        kinds.setdefault(document.template, set()).add(document.kind)
+        kinds.setdefault(template_of(project, document), set()).add(shape_of(document))
     for meeting in project.meetings.values():
         kinds.setdefault(meeting.pack_template, set()).add("pack")
         if meeting.folio_template:
@@ -273,7 +273,7 @@ def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
     input names is linted as whichever kind fits it best (the fewest problems)."""
     if kinds:
         return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
-    every = ("cabinet-report", "eoi", "pack", "folio")
+    every = ("report", "form", "pack", "folio")
     return min((lint_template(template, context_types(k)) for k in every), key=len)
 
 

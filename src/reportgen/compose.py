@@ -116,14 +116,21 @@ class _Entry:
     source: Paragraph | None = None
 
 
+def shape_of(document: Report | Form) -> str:
+    """``report`` or ``form``: the shape of a document, which decides what its template is
+    given."""
+    return "report" if isinstance(document, Report) else "form"
+
+
 def context_types(kind: str) -> dict[str, Any]:
-    """The type of each name a template of ``kind`` is given, for the linter."""
+    """The type of each name a template of ``kind`` (a shape — ``report``, ``form`` — or
+    ``pack`` or ``folio``) is given, for the linter."""
     common = {"council": Organisation, "draft": bool, "title": str}
     if kind == "pack":
         return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
     if kind == "folio":
         return {"pages": int}
-    if kind == "cabinet-report":
+    if kind == "report":
         return {
             **common,
             "report": Report,
@@ -136,9 +143,9 @@ def context_types(kind: str) -> dict[str, Any]:
     return {
         **common,
         "document": Form,
-        "recipient": Organisation,
+        "recipient": Organisation | None,
         "applicants": list[ApplicantView],
-        "contact": Contact,
+        "contact": Contact | None,
         "sections": list[FormSectionView],
     }
 
@@ -330,7 +337,7 @@ def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) ->
         "title": title,
         "document": form,
         "council": orgs[form.council],
-        "recipient": orgs[form.recipient],
+        "recipient": orgs[form.recipient] if form.recipient else None,
         "applicants": [ApplicantView(orgs[a.council], a.role) for a in form.applicants],
         "contact": form.contact,
         "sections": sections,

@@ -122,13 +122,12 @@ def _model_for(node: CommentedMap, annotation: Any) -> type[BaseModel] | None:
     models = [b for b in branches(annotation) if isinstance(b, type) and issubclass(b, BaseModel)]
     if "unknown" in node and Unknown in models:
         return Unknown
-    kind = node.get("kind")
-    for model in models:
-        field = model.model_fields.get("kind")
-        if field is not None and kind in get_args(field.annotation):
-            return model
     models = [m for m in models if m is not Unknown]
-    return models[0] if models else None
+    if not models:
+        return None
+    # Documents of different shapes share 'kind'; the shape is the model whose keys the
+    # mapping uses most.
+    return max(models, key=lambda m: sum(key in m.model_fields for key in node))
 
 
 def _element(annotation: Any) -> Any:

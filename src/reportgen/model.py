@@ -8,6 +8,7 @@ checked in :mod:`reportgen.rules`. Paragraph numbers never appear here: they are
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from decimal import Decimal
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -21,7 +22,9 @@ from pydantic import (
     StringConstraints,
     Tag,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from typing_extensions import TypeAliasType
@@ -498,25 +501,27 @@ class Recommendation(Strict):
 
 
 class Form(Strict):
-    """A form-style document: an expression of interest, an application."""
+    """A document of the form shape: sections of labelled answers (an expression of
+    interest, an application, a decision notice)."""
 
-    kind: Literal["eoi", "design-council-application"]
-    template: Text
+    kind: Label
+    template: Text | None = None
     title: Text
     programme: Label | None = None
     council: Label
-    recipient: Label
+    recipient: Label | None = None
     date: Date | Unknown
-    applicants: list[Applicant] = Field(min_length=1)
-    contact: Contact
+    applicants: list[Applicant] = []
+    contact: Contact | None = None
     sections: list[FormSection] = Field(min_length=1)
 
 
 class Report(Strict):
-    """A report to a meeting, e.g. the Cabinet report."""
+    """A document of the report shape: numbered sections, options and recommendations, for
+    a meeting (a Cabinet report, an officer decision record)."""
 
-    kind: Literal["cabinet-report"]
-    template: Text
+    kind: Label
+    template: Text | None = None
     programme: Label | None = None
     council: Label
     meeting: Label
@@ -530,10 +535,59 @@ class Report(Strict):
     recommendations: list[Recommendation] = []
 
 
-Document = Annotated[Report | Form, Field(discriminator="kind")]
+# --- kinds of document, as data ---------------------------------------------------------------
+#
+# Code knows the few shapes a document can have; which kinds of document there are (a Cabinet
+# report, an expression of interest, a decision notice) is data: inputs/kinds/<kind>.yaml.
+
+SHAPES: dict[str, type[Strict]] = {"report": Report, "form": Form}
+
+
+class Kind(Strict):
+    """A kind of document: its shape, its template, what it is for and what it requires
+    (fields of its shape that may not be left empty, such as ``recommendations``)."""
+
+    shape: Literal["report", "form"]
+    template: Text
+    description: Text
+    requires: list[Text] = []
+
+    @field_validator("requires")
+    @classmethod
+    def _requires_fields_of_its_shape(cls, requires: list[str], info: ValidationInfo) -> Any:
+        shape = info.data.get("shape")
+        fields = SHAPES[shape].model_fields if shape in SHAPES else {}
+        for name in requires if fields else []:
+            if name not in fields:
+                hint = did_you_mean(name, fields)
+                raise ValueError(f"a {shape} has no field '{name}' to require — {hint}")
+        return requires
+
+
+# Which shape each kind has, while the inputs are being read: documents are told apart by
+# the shape of their kind, which is itself in the inputs.
+_KIND_SHAPES: ContextVar[dict[str, str] | None] = ContextVar("kind_shapes", default=None)
+
+
+def _document_shape(value: Any) -> str | None:
+    if isinstance(value, Report | Form):
+        return "report" if isinstance(value, Report) else "form"
+    if isinstance(value, dict):
+        return (_KIND_SHAPES.get() or {}).get(str(value.get("kind")))
+    return None
+
+
+Document = Annotated[
+    Annotated[Report, Tag("report")] | Annotated[Form, Tag("form")],
+    Discriminator(
+        _document_shape,
+        custom_error_type="document_kind",
+        custom_error_message="the document's kind is not one of the kinds in inputs/kinds/",
+    ),
+]
 
 # Keys of the project that are folders of files, one entry a file, rather than one file.
-FOLDERS = {"documents", "programmes"}
+FOLDERS = {"documents", "programmes", "kinds"}
 
 
 class Project(Strict):
@@ -541,6 +595,7 @@ class Project(Strict):
     are folders of files, one a document or programme)."""
 
     organisations: dict[Label, Organisation]
+    kinds: dict[Label, Kind] = {}
     programmes: dict[Label, Programme] = {}
     meetings: dict[Label, Meeting] = {}
     documents: dict[Label, Document] = {}
@@ -551,13 +606,27 @@ class Project(Strict):
 
 def parse_project(inputs: Inputs) -> Project:
     """Validate the loaded inputs into a :class:`Project`; raise with every problem located."""
+    kinds = inputs.data.get("kinds")
+    shapes = {
+        str(name): kind["shape"]
+        for name, kind in (kinds.items() if isinstance(kinds, dict) else [])
+        if isinstance(kind, dict) and kind.get("shape") in SHAPES
+    }
+    token = _KIND_SHAPES.set(shapes)
     try:
         return Project.model_validate(inputs.data)
     except ValidationError as exc:
-        raise ReportgenError(_diagnostics(exc, inputs)) from None
+        raise ReportgenError(_diagnostics(exc, inputs, shapes)) from None
+    finally:
+        _KIND_SHAPES.reset(token)
 
 
-def _diagnostics(exc: ValidationError, inputs: Inputs) -> list[Diagnostic]:
+def template_of(project: Project, document: Report | Form) -> str:
+    """A document's template: its own, or its kind's."""
+    return document.template or project.kinds[document.kind].template
+
+
+def _diagnostics(exc: ValidationError, inputs: Inputs, shapes: dict[str, str]) -> list[Diagnostic]:
     # Errors from the branches of one union (``date | Unknown``) share the written path up to
     # the union; of those, only the branches that matched the author's value furthest are
     # reported, as JSON Schema validators pick the best match.
@@ -578,6 +647,18 @@ def _diagnostics(exc: ValidationError, inputs: Inputs) -> list[Diagnostic]:
             key = str(path[-1])
             hint = did_you_mean(key, _allowed_keys(path[:-1]))
             found.append(inputs.diagnostic(path, f"unknown key '{key}' — {hint}", of_key=True))
+        elif first["type"] == "document_kind":
+            kind = first["input"].get("kind") if isinstance(first["input"], dict) else None
+            if kind is None:
+                found.append(inputs.diagnostic(path, "missing required key 'kind'"))
+            else:
+                found.append(
+                    inputs.diagnostic(
+                        (*path, "kind"),
+                        f"kind '{kind}' is not defined in kinds/ — "
+                        f"{did_you_mean(str(kind), shapes)}",
+                    )
+                )
         elif first["type"] == "missing":
             found.append(inputs.diagnostic(path, f"missing required key '{path[-1]}'", of_key=True))
         else:

@@ -37,6 +37,13 @@ def _problems(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
                 project.programmes,
                 "programme",
             )
+        for name in project.kinds[document.kind].requires:
+            if not getattr(document, name):
+                yield inputs.diagnostic(
+                    ("documents", document_id),
+                    f"a {document.kind} needs '{name}' (its kind requires it), and this one "
+                    "has none",
+                )
         if isinstance(document, Report):
             yield from _report_rules(project, inputs, document_id)
 
@@ -63,7 +70,8 @@ def _organisation_references(project: Project, inputs: Inputs) -> Iterator[Diagn
     for d, document in project.documents.items():
         where.append((("documents", d, "council"), document.council))
         if isinstance(document, Form):
-            where.append((("documents", d, "recipient"), document.recipient))
+            if document.recipient is not None:
+                where.append((("documents", d, "recipient"), document.recipient))
             where += [
                 (("documents", d, "applicants", i, "council"), a.council)
                 for i, a in enumerate(document.applicants)
