@@ -80,7 +80,10 @@ def test_generated_content_names_what_is_allowed(example_copy, edit):
         "generate: recomendations",
     )
     (found,) = problems(example_copy)
-    assert "'option-summaries', 'option-analyses' or 'recommendations'" in found
+    assert (
+        "'option-summaries', 'option-analyses', 'recommendations', 'impact-assessment' or "
+        "'resources'" in found
+    )
     assert found.endswith("[sections[7].generate]")
 
 

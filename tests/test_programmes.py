@@ -56,7 +56,12 @@ def test_its_figures_are_written_once_and_reach_every_document_that_uses_them(di
         for label, text in after[document].items()
         if before[document].get(label) != text
     }
-    assert changed == {("report", "2.2"), ("report", "4.2"), ("bid", "3. The project / Savings")}
+    assert changed == {
+        ("report", "2.2"),  # the background
+        ("report", "4.2"),  # the financial implication
+        ("report", "6.2"),  # the analysis of option 2
+        ("bid", "3. The project / Savings"),
+    }
     assert "£180,000 to £260,000 a year" in after["bid"]["3. The project / Savings"]
 
 
@@ -270,3 +275,36 @@ def test_a_kind_added_as_data_builds_to_a_pdf(tmp_path):
     text = " ".join(pdf_text(pdf).split())
     assert "Garden waste collection charge for 2016/17" in text
     assert "Alternatives considered • Keep the current charge • Stop the service" in text
+
+
+def test_resource_implications_show_figures_by_year_with_totals():
+    report = texts(DIGITAL)["report"]
+    rows = {label.split(" / ")[-1]: text for label, text in report.items() if "RESOURCE" in label}
+    assert rows["Financial year"] == "Financial year | Capital | Revenue"
+    assert rows["2015/16"] == "2015/16 | £750,000 | £40,000"
+    assert rows["Total"] == "Total | £1,250,000 | £100,000"
+
+
+def test_a_completed_impact_assessment_shows_each_effect_and_implication():
+    report = texts(DIGITAL)["report"]
+    assert report["4.1"].startswith("4.1 An integrated impact assessment was completed on 12 June")
+    rows = {label.split(" / ")[-1]: text for label, text in report.items() if "IMPACT" in label}
+    assert rows["Age"] == (
+        "Age | Negative | Older residents are less likely to use online services. | "
+        "Telephone and face-to-face help stay open, and staff help people online."
+    )
+    assert rows["Race"] == "Race | Neutral |  | "
+    assert report["4.2"] == (
+        "4.2 Financial: Capital of £1.25 million; savings of £180,000 to £240,000 a year."
+    )
+    assert report["4.4"].startswith("4.4 Risk:")
+
+
+def test_an_assessment_still_to_be_done_reads_as_the_report_says(example_copy):
+    report = texts(example_copy)["cabinet-report"]
+    assert report["6.1"] == (
+        "6.1 An integrated impact assessment will be completed and monitored throughout the "
+        "transformation programme and summary details will be included in future reports to "
+        "Cabinet."
+    )
+    assert "6.2" not in report

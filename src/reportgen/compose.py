@@ -8,28 +8,34 @@ and get ``2.12``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import organisations, programme_view
 from .load import Inputs, KeyPath
 from .model import (
+    EFFECTS,
+    IMPLICATIONS,
+    PROTECTED_CHARACTERISTICS,
     BulletsFrom,
     Contact,
     Form,
     FormField,
+    ImpactAssessment,
     Meeting,
     Organisation,
     Paragraph,
     Project,
     Report,
+    Resources,
     Signatory,
     Table,
     TableRows,
     Unknown,
 )
 from .numbering import LabelError, Labels, number_outline, section_number
-from .text import ProseError, date, evaluate, interpolate
+from .text import ProseError, date, evaluate, financial_year, interpolate, money
 from .view import Function, Record, kind_of, plain, plain_context
 
 
@@ -114,6 +120,8 @@ class _Entry:
     option: int | None = None
     label: str | None = None
     source: Paragraph | None = None
+    # A table generated from the report's data: "equality" or "resources".
+    table: str | None = None
 
 
 def shape_of(document: Report | Form) -> str:
@@ -285,6 +293,11 @@ def _compose_report(
         view.text = prose.render(entry.prose, path)
         if entry.source is not None:
             view.bullets, view.table = _extras(entry.source, path[:-1], prose)
+        elif entry.table == "equality" and report.impact_assessment is not None:
+            where = (*base, "impact_assessment", "equality")
+            view.table = _equality_table(report.impact_assessment, where, prose)
+        elif entry.table == "resources" and report.resources is not None:
+            view.table = _resources_table(report.resources, (*base, "resources"), prose)
     problems += prose.problems
     if problems:
         raise ReportgenError(problems)
@@ -358,10 +371,91 @@ def _entries(report: Report, index: int) -> list[_Entry]:
             _Entry(("recommendations", i, "text"), r.text, label=r.id)
             for i, r in enumerate(report.recommendations)
         ]
+    if section.generate == "impact-assessment" and report.impact_assessment is not None:
+        assessment = report.impact_assessment
+        summary = _Entry(
+            ("impact_assessment", "summary"),
+            assessment.summary,
+            table="equality" if assessment.equality else None,
+        )
+        # One paragraph per implication, in the order councils list them.
+        return [summary] + [
+            _Entry(("impact_assessment", "implications", name), f"{label}: {text}")
+            for name, label in IMPLICATIONS.items()
+            if (text := assessment.implications.get(name)) is not None  # type: ignore[call-overload]
+        ]
+    if section.generate == "resources" and report.resources is not None:
+        resources = report.resources
+        table = "resources" if resources.figures else None
+        return [_Entry(("resources", "summary"), resources.summary, table=table)]
     return [
         _Entry(("sections", index, "paragraphs", j, "text"), p.text, label=p.id, source=p)
         for j, p in enumerate(section.paragraphs)
     ]
+
+
+def _equality_table(assessment: ImpactAssessment, path: KeyPath, prose: _Prose) -> TableView:
+    """The effect on each protected characteristic the assessment names, in the Act's
+    order."""
+    rows = []
+    for name, label in PROTECTED_CHARACTERISTICS.items():
+        effect = assessment.equality.get(name)  # type: ignore[call-overload]
+        if effect is None:
+            continue
+        where = (*path, name)
+        note = prose.render(effect.note, (*where, "note")) if effect.note else ""
+        mitigation = (
+            prose.render(effect.mitigation, (*where, "mitigation")) if effect.mitigation else ""
+        )
+        rows.append(
+            [
+                CellView([label]),
+                CellView([EFFECTS[effect.effect]]),
+                CellView([note]),
+                CellView([mitigation]),
+            ]
+        )
+    columns = ["Protected characteristic", "Effect", "Notes", "Mitigation"]
+    return TableView(columns, rows)
+
+
+def _resources_table(resources: Resources, path: KeyPath, prose: _Prose) -> TableView | None:
+    """Capital and revenue by financial year, with totals, from the list of facts that
+    ``figures`` names."""
+    assert resources.figures is not None
+    where = (*path, "figures")
+    items = prose.each(resources.figures, where)
+    rows, capital, revenue = [], Decimal(0), Decimal(0)
+    for item in items:
+        missing = [
+            n
+            for n in ("financial_year", "capital", "revenue")
+            if not (isinstance(item, Record) and n in item)
+        ]
+        if missing:
+            prose.problem(
+                where,
+                f"each of '{resources.figures}' needs financial_year, capital and revenue; "
+                f"one has no {', '.join(missing)}",
+            )
+            return None
+        capital += Decimal(item.capital)
+        revenue += Decimal(item.revenue)
+        rows.append(
+            [
+                CellView([financial_year(item.financial_year)]),
+                CellView([money(item.capital, "full")]),
+                CellView([money(item.revenue, "full")]),
+            ]
+        )
+    rows.append(
+        [
+            CellView(["Total"]),
+            CellView([money(capital, "full")]),
+            CellView([money(revenue, "full")]),
+        ]
+    )
+    return TableView(["Financial year", "Capital", "Revenue"], rows)
 
 
 class _Prose:
@@ -388,6 +482,10 @@ class _Prose:
             self._problem(path, exc)
             return None
 
+    def problem(self, path: KeyPath, message: str) -> None:
+        """Record a problem at ``path``."""
+        self.problems.append(self.inputs.diagnostic(path, message))
+
     def _problem(self, path: KeyPath, exc: ProseError) -> None:
         message = str(exc)
         for name, reason in self.absent.items():
@@ -395,15 +493,15 @@ class _Prose:
                 message = reason
         self.problems.append(self.inputs.diagnostic(path, message))
 
-    def each(self, for_each: str, path: KeyPath) -> list[Any]:
-        """The items of the list that ``for_each`` names."""
-        items = self.value(for_each, (*path, "for_each"))
+    def each(self, expression: str, where: KeyPath) -> list[Any]:
+        """The items of the list that ``expression`` (written at ``where``) names."""
+        items = self.value(expression, where)
         if items is None:
             return []
         if not isinstance(items, list | tuple):
             what = kind_of(items) if isinstance(items, Record) else type(items).__name__
-            message = f"'{for_each}' is not a list (it is {what})"
-            self.problems.append(self.inputs.diagnostic((*path, "for_each"), message))
+            message = f"'{expression}' is not a list (it is {what})"
+            self.problems.append(self.inputs.diagnostic(where, message))
             return []
         return list(items)
 
@@ -411,7 +509,7 @@ class _Prose:
         """One rendered ``spec.text`` per item of the list that ``spec.for_each`` names."""
         return [
             self.render(spec.text, (*path, "text"), item=item)
-            for item in self.each(spec.for_each, path)
+            for item in self.each(spec.for_each, (*path, "for_each"))
         ]
 
     def table(self, table: Table | str, path: KeyPath) -> TableView | None:
@@ -431,7 +529,7 @@ class _Prose:
             return TableView(list(found.columns), rows)
         if isinstance(table.rows, TableRows):
             spec, where = table.rows, (*path, "rows")
-            for item in self.each(spec.for_each, where):
+            for item in self.each(spec.for_each, (*where, "for_each")):
                 row = []
                 for k, expression in enumerate(spec.cells):
                     value = self.value(expression, (*where, "cells", k), item=item)

@@ -471,7 +471,97 @@ class Contact(Strict):
     telephone: Text | Unknown
 
 
-GeneratedContent = Literal["option-summaries", "option-analyses", "recommendations"]
+GeneratedContent = Literal[
+    "option-summaries", "option-analyses", "recommendations", "impact-assessment", "resources"
+]
+
+# --- an integrated impact assessment, and resource implications, as data ---------------------
+
+# The characteristics the Equality Act 2010 (s.4) protects, as a report names them.
+PROTECTED_CHARACTERISTICS = {
+    "age": "Age",
+    "disability": "Disability",
+    "gender_reassignment": "Gender reassignment",
+    "marriage_and_civil_partnership": "Marriage and civil partnership",
+    "pregnancy_and_maternity": "Pregnancy and maternity",
+    "race": "Race",
+    "religion_or_belief": "Religion or belief",
+    "sex": "Sex",
+    "sexual_orientation": "Sexual orientation",
+}
+# The other implications council reports routinely set out.
+IMPLICATIONS = {
+    "financial": "Financial",
+    "legal": "Legal",
+    "staffing": "Staffing",
+    "property": "Property",
+    "it": "IT",
+    "climate": "Climate and environment",
+    "risk": "Risk",
+}
+EFFECTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+EFFECTS["not-known"] = "Not known"
+
+Characteristic = Literal[
+    "age",
+    "disability",
+    "gender_reassignment",
+    "marriage_and_civil_partnership",
+    "pregnancy_and_maternity",
+    "race",
+    "religion_or_belief",
+    "sex",
+    "sexual_orientation",
+]
+Implication = Literal["financial", "legal", "staffing", "property", "it", "climate", "risk"]
+
+
+class EqualityEffect(Strict):
+    """The effect of a proposal on people who share a protected characteristic."""
+
+    effect: Literal["positive", "neutral", "negative", "not-known"]
+    note: Text | None = None
+    mitigation: Text | None = None
+
+    @model_validator(mode="after")
+    def _negative_is_mitigated(self) -> EqualityEffect:
+        if self.effect == "negative" and self.mitigation is None:
+            raise ValueError(
+                "a negative effect needs a 'mitigation': say how it will be reduced or removed"
+            )
+        return self
+
+
+class ImpactAssessment(Strict):
+    """A report's integrated impact assessment: whether it is done, what the report says of
+    it (``summary``, prose), the effect on each protected characteristic and the other
+    implications."""
+
+    status: Literal["completed", "to-be-completed", "not-needed"]
+    completed: Date | None = None
+    reason: Text | None = None
+    summary: Text
+    equality: dict[Characteristic, EqualityEffect] = {}
+    implications: dict[Implication, Text] = {}
+
+    @model_validator(mode="after")
+    def _status_has_what_it_needs(self) -> ImpactAssessment:
+        if self.status == "completed" and self.completed is None:
+            raise ValueError("a completed assessment needs the date it was 'completed'")
+        if self.status != "completed" and self.completed is not None:
+            raise ValueError(f"an assessment that is {self.status} has no 'completed' date")
+        if self.status == "not-needed" and self.reason is None:
+            raise ValueError("an assessment that is not needed needs the 'reason'")
+        return self
+
+
+class Resources(Strict):
+    """A report's resource implications: what it says (``summary``, prose) and, if known,
+    ``figures``: the name of a list of facts, each with a ``financial_year`` and
+    ``capital`` and ``revenue`` money, shown as a table with totals."""
+
+    summary: Text
+    figures: Text | None = None
 
 
 class Section(Strict):
@@ -530,6 +620,8 @@ class Report(Strict):
     author: Text
     signatory: Label
     background_papers: list[Text] = []
+    impact_assessment: ImpactAssessment | None = None
+    resources: Resources | None = None
     sections: list[Section] = Field(min_length=1)
     options: list[Option] = []
     recommendations: list[Recommendation] = []

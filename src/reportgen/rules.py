@@ -174,9 +174,11 @@ def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[
             f"signatory of {council.name}",
         )
     for i, section in enumerate(report.sections):
-        needs = {"option-summaries": "options", "option-analyses": "options"}.get(
-            section.generate or "", section.generate
-        )
+        needs = {
+            "option-summaries": "options",
+            "option-analyses": "options",
+            "impact-assessment": "impact_assessment",
+        }.get(section.generate or "", section.generate)
         if needs and not getattr(report, needs):
             yield inputs.diagnostic(
                 (*base, "sections", i, "generate"),
