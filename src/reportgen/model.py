@@ -107,6 +107,21 @@ FactName_PATTERN = r"^[a-z][a-z0-9_]*$"
 FactName = Annotated[str, StringConstraints(pattern=FactName_PATTERN)]
 
 
+# An amount in pounds, or a range [low, high], as an editor's schema says it.
+MONEY_SCHEMA: dict[str, Any] = {
+    "description": "pounds, or a range [low, high]",
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    ],
+}
+
+
 def _amount_or_range(value: Any) -> Any:
     # One message for both forms: pydantic's union would list a failure for each.
     if isinstance(value, list):
@@ -139,20 +154,7 @@ class MoneyFact(Strict):
     money: Annotated[
         Decimal | tuple[Decimal, Decimal],
         BeforeValidator(_amount_or_range),
-        WithJsonSchema(
-            {
-                "description": "pounds, or a range [low, high]",
-                "anyOf": [
-                    {"type": "number", "minimum": 0},
-                    {
-                        "type": "array",
-                        "items": {"type": "number", "minimum": 0},
-                        "minItems": 2,
-                        "maxItems": 2,
-                    },
-                ],
-            }
-        ),
+        WithJsonSchema(MONEY_SCHEMA),
     ]
 
 
@@ -260,20 +262,7 @@ FACT_SCHEMA: dict[str, Any] = {
     "description": "a fact: text, number, date, yes/no, list, group, or a typed value",
     "anyOf": [
         {"type": ["string", "number", "boolean"]},
-        _single(
-            "money",
-            {
-                "anyOf": [
-                    {"type": "number", "minimum": 0},
-                    {
-                        "type": "array",
-                        "items": {"type": "number", "minimum": 0},
-                        "minItems": 2,
-                        "maxItems": 2,
-                    },
-                ]
-            },
-        ),
+        _single("money", MONEY_SCHEMA),
         _single("percent", {"type": "number"}),
         _single("org", _ID),
         _single("orgs", {"type": "array", "items": _ID}),

@@ -1,0 +1,102 @@
+"""``manifest.json``: every output of a build — its path, kind, title, pages, size, sha256,
+sources and fingerprint — which is how clerks and scripts find documents, and how the next
+build knows what it may reuse."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .fingerprint import file_hash
+from .pack import page_count
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Output:
+    """One file a build produced, as listed in ``manifest.json``."""
+
+    path: str
+    kind: str
+    format: str
+    title: str
+    sha256: str
+    sources: list[str]
+    pages: int | None = None
+    meeting: str | None = None
+    contents: list[dict[str, Any]] | None = None
+    size: int = 0
+    fingerprint: str = ""
+
+
+def source_name(root: Path, path: Path, label: str) -> str:
+    """``inputs/programmes/x.yaml``: a source as the manifest names it."""
+    # Named by role, not by where the directory happens to be, so a copied inputs directory
+    # yields the same manifest.
+    return f"{label}/{path.relative_to(root).as_posix()}"
+
+
+def describe(
+    staging: Path,
+    relative: str,
+    kind: str,
+    title: str,
+    sources: list[str],
+    *,
+    meeting: str | None = None,
+) -> Output:
+    """The manifest entry of a file just made in ``staging``."""
+    path = staging / relative
+    data = path.read_bytes()
+    return Output(
+        path=relative,
+        kind=kind,
+        format=path.suffix.lstrip("."),
+        title=title,
+        sha256=hashlib.sha256(data).hexdigest(),
+        sources=sources,
+        pages=page_count(path) if path.suffix == ".pdf" else None,
+        meeting=meeting,
+        size=len(data),
+    )
+
+
+def manifest_entry(output: Output) -> dict[str, Any]:
+    """An output as JSON, leaving out what does not apply to it."""
+    entry = asdict(output)
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def write_manifest(staging: Path, outputs: list[Output]) -> None:
+    """Write the manifest of ``outputs`` into ``staging``."""
+    manifest = {"outputs": [manifest_entry(o) for o in outputs]}
+    (staging / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def previous_outputs(out: Path) -> dict[str, dict[str, Any]]:
+    """The last build's manifest entries by path (none if there is no readable manifest)."""
+    try:
+        entries = json.loads((out / MANIFEST).read_text("utf-8"))["outputs"]
+        fields = {f.name for f in dataclasses.fields(Output)}
+        return {e["path"]: e for e in entries if isinstance(e, dict) and set(e) <= fields}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def still_good(previous: dict[str, dict[str, Any]], out: Path, relative: str, key: str) -> bool:
+    """Whether the last build made ``relative`` from the same fingerprint, and the file is
+    still there as it was written (a clerk may have edited or deleted it)."""
+    entry = previous.get(relative)
+    if not entry or entry.get("fingerprint") != key:
+        return False
+    try:
+        return file_hash(out / relative) == entry.get("sha256")
+    except OSError:
+        return False

@@ -1,0 +1,79 @@
+"""A meeting's page: a static ``index.html`` per meeting folder listing its pack and
+documents, from ``templates/meeting-index.html``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .check import INDEX_TEMPLATE, Checked
+from .compose import compose_cover
+from .manifest import Output, describe, source_name
+from .plan import Paths, PlannedDocument
+from .text import environment, render_template
+
+
+def meeting_pages(
+    checked: Checked,
+    paths: Paths,
+    documents: dict[str, PlannedDocument],
+    outputs: list[Output],
+    staging: Path,
+) -> list[Output]:
+    """A static ``index.html`` per meeting folder listing its pack and documents."""
+    project = checked.project
+    assert project is not None
+    template_path = paths.templates / INDEX_TEMPLATE
+    template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
+    by_path = {o.path: o for o in outputs}
+    results = []
+    for meeting_id in project.meetings:
+        members = [d for d in documents.values() if d.placement.meeting == meeting_id]
+        if not members:
+            continue
+        folder = members[0].placement.folder
+        rows = []
+        pack = next((o for o in outputs if o.kind == "pack" and o.meeting == meeting_id), None)
+        if pack is not None:
+            rows.append(_index_row("All papers", pack, by_path, folder, None))
+        for d in members:
+            item = f"{d.placement.item}" + (
+                f", appendix {d.placement.appendix}" if d.placement.appendix else ""
+            )
+            rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
+        context = compose_cover(project, meeting_id, [], draft=checked.draft)
+        html = render_template(template, {**context, "documents": rows})
+        relative = f"{folder}/index.html"
+        (staging / folder).mkdir(parents=True, exist_ok=True)
+        (staging / relative).write_text(html, encoding="utf-8")
+        sources = sorted(
+            {s for d in members for s in d.sources}
+            | {source_name(paths.templates, template_path, "templates")}
+        )
+        results.append(
+            describe(staging, relative, "index", context["title"], sources, meeting=meeting_id)
+        )
+    return results
+
+
+def _index_row(
+    item: str,
+    pdf: Output,
+    by_path: dict[str, Output],
+    folder: str,
+    document: PlannedDocument | None,
+) -> dict[str, Any]:
+    docx = document.relative("docx") if document else None
+    return {
+        "item": item,
+        "title": pdf.title,
+        "kind": pdf.kind,
+        "pages": pdf.pages,
+        "size": _size(pdf.size),
+        "pdf": pdf.path.removeprefix(f"{folder}/"),
+        "docx": docx.removeprefix(f"{folder}/") if docx and docx in by_path else None,
+    }
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,189 @@
+"""Committee packs: for each meeting with items, a cover and contents page (laid out by
+LibreOffice, whose length decides the contents' page numbers), printed page numbers, and
+every document in agenda order, assembled with :mod:`reportgen.pack`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .check import Checked
+from .compose import ContentsEntry, compose_cover, pack_title
+from .diagnostics import ReportgenError
+from .fingerprint import fingerprint
+from .finish import finish_pdf
+from .layout import agenda_label, pack_stem
+from .manifest import Output, describe, source_name, still_good
+from .pack import PackPart, assemble_pack, first_pages, page_count
+from .plan import LANGUAGE, Conversion, Paths, PlannedDocument, Workspace, dated
+from .publish import stage
+from .render import Properties, render_docx
+
+# A cover page and a contents page, at the least.
+COVER_PAGES = 2
+
+Log = Callable[[str], None]
+
+
+def make_packs(
+    checked: Checked,
+    paths: Paths,
+    documents: dict[str, PlannedDocument],
+    workspace: Workspace,
+    convert: Conversion,
+    log: Log,
+) -> list[Output]:
+    """One pack per meeting with items: cover and contents, then each document in order.
+    A pack whose documents and cover are unchanged is kept."""
+    project = checked.project
+    assert project is not None
+    staging = workspace.staging
+    moment = workspace.moment
+    orders = {
+        m: [documents[d] for item in meeting.items for d in (item.document, *item.appendices)]
+        for m, meeting in project.meetings.items()
+        if meeting.items
+    }
+    outputs: list[Output] = []
+    stale = {}
+    for meeting_id, members in orders.items():
+        meeting = project.meetings[meeting_id]
+        relative = f"{members[0].placement.folder}/{pack_stem(meeting)}.pdf"
+        key = fingerprint(
+            [d.fingerprint for d in members],
+            meeting,
+            project.organisations[meeting.council],
+            checked.pack_templates[meeting_id],
+            checked.folio_templates.get(meeting_id),
+            checked.draft,
+            moment,
+            convert.settings(),
+        )
+        if still_good(workspace.previous, workspace.out, relative, key):
+            outputs.append(Output(**workspace.previous[relative]))
+        else:
+            stale[meeting_id] = (relative, key)
+    if not stale:
+        return outputs
+
+    # The contents page numbers depend on how long the cover itself is, known only once it
+    # is converted. Each cover is laid out for the likely lengths at once, in one
+    # LibreOffice call, and the variant whose length came out as assumed is kept.
+    candidates = {m: likely_cover_pages(len(orders[m])) for m in stale}
+    covers: dict[str, Path] = {}
+    folios: dict[tuple[str, int], Path] = {}
+    for _attempt in range(3):
+        variants = {
+            (m, pages): _render_cover(checked, m, orders[m], pages, staging)
+            for m in stale
+            if m not in covers
+            for pages in candidates[m]
+        }
+        folios.update(
+            {
+                key: _render_folio(
+                    checked, key[0], key[1] + sum(d.pages for d in orders[key[0]]), key[1], staging
+                )
+                for key in variants
+                if checked.folio_templates.get(key[0])
+            }
+        )
+        log(f"converting {len(variants)} pack covers")
+        convert(
+            [*variants.values(), *(folios[k] for k in variants if k in folios)], staging / ".covers"
+        )
+        for (meeting_id, pages), docx_file in variants.items():
+            actual = page_count(staging / ".covers" / f"{docx_file.stem}.pdf")
+            if actual == pages:
+                covers[meeting_id] = docx_file
+                candidates[meeting_id] = [pages]
+            else:
+                candidates[meeting_id] = [actual]
+        if len(covers) == len(stale):
+            break
+    else:
+        raise ReportgenError("a pack cover's length kept changing; check the cover template")
+
+    for meeting_id, (relative, key) in stale.items():
+        meeting = project.meetings[meeting_id]
+        members = orders[meeting_id]
+        title = pack_title(meeting)
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folio = folios.get((meeting_id, candidates[meeting_id][0]))
+        starts = assemble_pack(
+            PackPart(staging / ".covers" / f"{covers[meeting_id].stem}.pdf", "Cover and contents"),
+            [
+                PackPart(
+                    workspace.locate(d.relative("pdf")), f"{agenda_label(d.placement)}: {d.title}"
+                )
+                for d in members
+            ],
+            target,
+            title=title,
+            language=LANGUAGE,
+            folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
+        )
+        finish_pdf(target, moment)
+        template = checked.pack_templates[meeting_id]
+        sources = sorted(
+            {s for d in members for s in d.sources}
+            | {source_name(paths.templates, template, "templates")}
+        )
+        output = describe(staging, relative, "pack", title, sources, meeting=meeting_id)
+        output.contents = [
+            {
+                "path": d.relative("pdf"),
+                "title": d.title,
+                "kind": d.kind,
+                "first_page": start,
+                "pages": d.pages,
+            }
+            for d, start in zip(members, starts, strict=True)
+        ]
+        output.fingerprint = key
+        outputs.append(output)
+    return outputs
+
+
+def likely_cover_pages(entries: int) -> list[int]:
+    """A cover page, then contents pages holding about 25 entries each: that length and the
+    next, in case titles wrap."""
+    likely = COVER_PAGES + max(0, (entries - 1) // 25)
+    return [likely, likely + 1]
+
+
+def _render_folio(
+    checked: Checked, meeting_id: str, pages: int, cover_pages: int, staging: Path
+) -> Path:
+    """Blank pages numbered 1 to ``pages``, to lay over the pack's."""
+    project = checked.project
+    assert project is not None
+    meeting = project.meetings[meeting_id]
+    data = render_docx(
+        checked.folio_templates[meeting_id],
+        {"pages": pages},
+        Properties(pack_title(meeting), LANGUAGE, "reportgen"),
+    )
+    return stage(staging / ".covers" / f"{pack_stem(meeting)}-folio-{cover_pages}.docx", data)
+
+
+def _render_cover(
+    checked: Checked,
+    meeting_id: str,
+    members: list[PlannedDocument],
+    cover_pages: int,
+    staging: Path,
+) -> Path:
+    project = checked.project
+    assert project is not None
+    starts = first_pages(cover_pages, [d.pages for d in members])
+    contents = [
+        ContentsEntry(d.placement.item or 0, d.placement.appendix or "", d.title, start)
+        for d, start in zip(members, starts, strict=True)
+    ]
+    context = compose_cover(project, meeting_id, contents, draft=checked.draft)
+    meeting = project.meetings[meeting_id]
+    properties = Properties(context["title"], LANGUAGE, "reportgen", dated(meeting))
+    data = render_docx(checked.pack_templates[meeting_id], context, properties)
+    return stage(staging / ".covers" / f"{pack_stem(meeting)}-cover-{cover_pages}.docx", data)
