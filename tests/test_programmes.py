@@ -3,10 +3,12 @@ inputs tree, facts written once wherever they are used."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -14,6 +16,7 @@ from pypdf import PdfReader
 from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.diff import compare, render_checked
+from reportgen.render import Properties, render_docx
 
 from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
 
@@ -57,7 +60,7 @@ def test_its_figures_are_written_once_and_reach_every_document_that_uses_them(di
         if before[document].get(label) != text
     }
     assert changed == {
-        ("report", "2.2"),  # the background
+        ("report", "2.4"),  # the background
         ("report", "4.2"),  # the financial implication
         ("report", "6.2"),  # the analysis of option 2
         ("bid", "3. The project / Savings"),
@@ -148,7 +151,10 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
     assert output_path(out, "pack").name == "2015-09-09-cabinet-pack.pdf"
     report = output_path(out, "cabinet-report")
     assert report.name == "2015-09-09-cabinet-item-7-digital-customer-access.pdf"
-    heading = pdf_text(report).split("DIGITAL CUSTOMER ACCESS")[0].split()
+    text = pdf_text(report)
+    assert "(c) close the paper forms" in text
+    assert "(a) take-up" in text  # the second lettered list starts again at (a)
+    heading = text.split("DIGITAL CUSTOMER ACCESS")[0].split()
     assert " ".join(heading) == (
         "WESTMOOR DISTRICT COUNCIL CABINET Date of meeting: 9 September 2015 Time: 18:30 "
         "Venue: Council Chamber, Civic Centre Agenda item 7"
@@ -308,3 +314,26 @@ def test_an_assessment_still_to_be_done_reads_as_the_report_says(example_copy):
         "Cabinet."
     )
     assert "6.2" not in report
+
+
+def test_each_lettered_list_gets_numbering_of_its_own_restarted_at_a():
+    checked = check(DIGITAL, TEMPLATES)
+    data = render_docx(
+        checked.templates["report"], checked.contexts["report"], Properties("t", "en-GB", "a")
+    )
+    document = docx.Document(io.BytesIO(data))
+    lettered = [p for p in document.paragraphs if p.style.style_id == "ListLetter"]
+    assert [p.text for p in lettered] == [
+        "move the forms residents use most online",
+        "open webchat in the contact centre",
+        "close the paper forms",
+        "take-up",
+        "cost",
+        "complaints",
+    ]
+    ids = [p._p.pPr.numPr.numId.val for p in lettered]
+    assert ids[0] == ids[1] == ids[2] != ids[3] == ids[4] == ids[5]
+    numbering = document.part.numbering_part.element
+    for num_id in {ids[0], ids[3]}:
+        (num,) = [n for n in numbering.num_lst if n.numId == num_id]
+        assert num.xpath("./w:lvlOverride/w:startOverride/@w:val") == ["1"]

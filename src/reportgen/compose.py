@@ -68,6 +68,7 @@ class ParagraphView:
     text: str = ""
     option: int | None = None
     bullets: list[str] = field(default_factory=list)
+    list_style: str = "bullets"
     table: TableView | None = None
 
 
@@ -86,6 +87,7 @@ class FieldView:
     text: str = ""
     unknown: bool = False
     bullets: list[str] = field(default_factory=list)
+    list_style: str = "bullets"
     table: TableView | None = None
 
 
@@ -293,6 +295,7 @@ def _compose_report(
         view.text = prose.render(entry.prose, path)
         if entry.source is not None:
             view.bullets, view.table = _extras(entry.source, path[:-1], prose)
+            view.list_style = entry.source.list_style
         elif entry.table == "equality" and report.impact_assessment is not None:
             where = (*base, "impact_assessment", "equality")
             view.table = _equality_table(report.impact_assessment, where, prose)
@@ -341,6 +344,7 @@ def _compose_form(project: Project, inputs: Inputs, form_id: str, form: Form) ->
             elif answer.text is not None:
                 view.text = prose.render(answer.text, (*path, "text"))
             view.bullets, view.table = _extras(answer, path, prose)
+            view.list_style = answer.list_style
             views.append(view)
         sections.append(FormSectionView(section.title, views))
     title = prose.render(form.title, (*base, "title"))

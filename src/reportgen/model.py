@@ -421,10 +421,15 @@ class Table(Strict):
 TableSource = Table | Text
 
 
+# How a paragraph's list is marked: bullets, (a) (b) (c), or (1) (2) (3).
+ListStyle = Literal["bullets", "letters", "numbers"]
+
+
 class Paragraph(Strict):
     id: Label | None = None
     text: Text
     bullets: list[Text] | BulletsFrom = []
+    list_style: ListStyle = "bullets"
     table: TableSource | None = None
 
 
@@ -434,6 +439,7 @@ class FormField(Strict):
     label: Text
     text: Text | Unknown | None = None
     bullets: list[Text] | BulletsFrom = []
+    list_style: ListStyle = "bullets"
     table: TableSource | None = None
 
     @model_validator(mode="after")

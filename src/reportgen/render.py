@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateError
 
@@ -87,10 +89,77 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         # A filter given the wrong kind of fact, a group of facts printed as text.
         raise ReportgenError(_error(display, str(exc))) from None
+    restart_numbered_lists(document.docx)
     _set_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())
+
+
+def restart_numbered_lists(document: Any) -> None:
+    """Start each lettered or numbered list at (a) or (1).
+
+    Word numbers every paragraph of a list style from one counter, so a second lettered list
+    would go on from (d). Each run of consecutive paragraphs of a numbered (not bulleted)
+    list style gets a numbering instance of its own, restarted at its first item.
+    """
+    part = _numbering_part(document)
+    if part is None:
+        return
+    numbering = part.element
+    abstract_of = {
+        n.get(qn("w:numId")): n.find(qn("w:abstractNumId")).get(qn("w:val"))
+        for n in numbering.findall(qn("w:num"))
+    }
+    counted = {
+        a.get(qn("w:abstractNumId"))
+        for a in numbering.findall(qn("w:abstractNum"))
+        if (fmt := a.find(f"{qn('w:lvl')}/{qn('w:numFmt')}")) is not None
+        and fmt.get(qn("w:val")) not in ("bullet", "none")
+    }
+    numbered_styles = {}
+    for style in document.styles.element.findall(qn("w:style")):
+        num = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        if num is not None and abstract_of.get(num.get(qn("w:val"))) in counted:
+            numbered_styles[style.get(qn("w:styleId"))] = abstract_of[num.get(qn("w:val"))]
+    if not numbered_styles:
+        return
+    next_id = max((int(n) for n in abstract_of), default=0) + 1
+    previous, current = None, None
+    for paragraph in document.element.body.iter(qn("w:p")):
+        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        name = style.get(qn("w:val")) if style is not None else None
+        if name not in numbered_styles:
+            continue
+        continues = (
+            previous is not None
+            and paragraph.getprevious() is previous
+            and previous.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == name
+        )
+        if not continues:
+            current = str(next_id)
+            next_id += 1
+            numbering.append(
+                parse_xml(
+                    f'<w:num {nsdecls("w")} w:numId="{current}"><w:abstractNumId '
+                    f'w:val="{numbered_styles[name]}"/><w:lvlOverride w:ilvl="0">'
+                    '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+                )
+            )
+        properties = paragraph.find(qn("w:pPr"))
+        numbers = properties.find(qn("w:numPr"))
+        if numbers is None:
+            numbers = parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId/></w:numPr>')
+            properties.find(qn("w:pStyle")).addnext(numbers)
+        numbers.find(qn("w:numId")).set(qn("w:val"), str(current))
+        previous = paragraph
+
+
+def _numbering_part(document: Any) -> Any:
+    try:
+        return document.part.numbering_part
+    except (KeyError, NotImplementedError):
+        return None
 
 
 def _error(display: str, message: str) -> Diagnostic:
