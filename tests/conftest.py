@@ -20,6 +20,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FAKE_SOFFICE = FIXTURES / "fake-soffice"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the example built with LibreOffice are LibreOffice tests, so that
+    ``pytest -m "not libreoffice"`` is the fast loop (tests that build by themselves carry
+    the mark where they are written)."""
+    for item in items:
+        if "example_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A private copy of the example inputs that a test may edit."""

@@ -217,6 +217,7 @@ def test_inputs_copied_elsewhere_build_byte_identical_outputs(tmp_path, example_
         assert ours == (out / output["path"]).read_bytes(), output["path"]
 
 
+@pytest.mark.libreoffice
 def test_markup_quotes_non_ascii_and_braces_in_yaml_appear_literally(example_copy, edit, tmp_path):
     title = 'Transformation & Shared Services <Phase 1> "one" café – £5m {{ 7*7 }}'
     edit(

@@ -163,6 +163,7 @@ def test_a_final_build_refuses_listing_every_unknown_fact(tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.libreoffice
 def test_documents_for_a_second_council_come_from_data_alone(example_copy, edit, tmp_path):
     shutil.copyfile(
         FIXTURES / "second-council" / "organisations.yaml", example_copy / "organisations.yaml"

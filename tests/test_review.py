@@ -232,6 +232,7 @@ def test_the_workflow_sets_up_with_the_readmes_first_command():
     assert runs[0] == f"sudo {first_command}"
 
 
+@pytest.mark.libreoffice
 def test_the_workflows_commands_run_on_a_pull_request_branch(repo, tmp_path):
     git(repo, "checkout", "-qb", "change")
     change_savings_and_a_recommendation(repo)

@@ -386,3 +386,18 @@ def test_a_picture_linked_from_outside_the_template_is_refused(tmp_path):
     assert "links to 'http://example.invalid/logo.png' outside the document (image)" in (
         problem.message
     )
+
+
+def test_a_template_linked_out_of_the_templates_folder_is_refused(tmp_path):
+    root = _project(tmp_path)
+    secret = tmp_path / "secret.docx"
+    secret.write_text("hunter2-SECRET")
+    (root / "templates" / "linked.docx").symlink_to(secret)
+    kind = root / "inputs" / "kinds" / "cabinet-report.yaml"
+    kind.write_text(
+        kind.read_text().replace("template: cabinet-report.docx", "template: linked.docx")
+    )
+    result = _reportgen(root, "validate")
+    assert result.returncode == 1
+    assert "template 'linked.docx' is outside templates/" in result.stderr
+    assert "hunter2-SECRET" not in result.stderr

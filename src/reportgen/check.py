@@ -84,11 +84,14 @@ def check(
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)
             name = template_of(project, document)
-            template = templates_dir / name
+            where = ("documents", document_id, "template")
+            if document.template is None:
+                where = ("kinds", document.kind, "template")
+            template = template_path(templates_dir, name)
+            if template is None:
+                found.append(inputs.diagnostic(where, _outside(name)))
+                continue
             if not template.is_file():
-                where = ("documents", document_id, "template")
-                if document.template is None:
-                    where = ("kinds", document.kind, "template")
                 found.append(
                     inputs.diagnostic(where, f"template '{name}' not found in {templates_dir}")
                 )
@@ -105,17 +108,20 @@ def check(
         for name, key in wanted:
             if name is None:
                 continue
-            if not (templates_dir / name).is_file():
-                path = ("meetings", meeting_id, key) if key else ("meetings", meeting_id, "items")
+            path = ("meetings", meeting_id, key) if key else ("meetings", meeting_id, "items")
+            template = template_path(templates_dir, name)
+            if template is None:
+                found.append(inputs.diagnostic(path, _outside(name)))
+            elif not template.is_file():
                 found.append(
                     inputs.diagnostic(
                         path, f"template '{name}' (for the pack) not found in {templates_dir}"
                     )
                 )
             elif key == "pack_template":
-                checked.pack_templates[meeting_id] = templates_dir / name
+                checked.pack_templates[meeting_id] = template
             elif key == "folio_template":
-                checked.folio_templates[meeting_id] = templates_dir / name
+                checked.folio_templates[meeting_id] = template
     # A template serves every kind of document made from it: lint it once for each.
     uses = {(t, shape_of(project.documents[d])) for d, t in checked.templates.items()}
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
@@ -124,6 +130,28 @@ def check(
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked
+
+
+def template_path(templates_dir: Path, name: str) -> Path | None:
+    """The template ``name`` names, or None if it would be outside ``templates_dir``: inputs
+    come from pull requests, and a template is read (and converted) on the machine that
+    builds, so it must be one of the repository's templates, not ``/etc/passwd``."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return None
+    path = templates_dir / relative
+    try:
+        inside = path.resolve().is_relative_to(templates_dir.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+    return path if inside else None
+
+
+def _outside(name: str) -> str:
+    return (
+        f"template '{name}' is outside templates/: name a file in templates/ "
+        "(no absolute path, no '..', no link out of it)"
+    )
 
 
 def load_project(inputs_dir: Path) -> tuple[Project, Inputs]:
