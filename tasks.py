@@ -18,11 +18,15 @@ def _run(*args: str) -> None:
         "inputs": "inputs directory",
         "out": "output directory",
         "final": "refuse while any fact is not yet known",
+        "force": "rebuild every output, even those up to date",
+        "jobs": "LibreOffice processes at once (default: one per core)",
     }
 )
-def build(c, inputs="inputs", out="build", final=False):
+def build(c, inputs="inputs", out="build", final=False, force=False, jobs=0):
     """Build every document (.docx, PDF), the packs and build/manifest.json."""
-    _run("build", "--inputs", inputs, "--out", out, *(["--final"] if final else []))
+    flags = [*(["--final"] if final else []), *(["--force"] if force else [])]
+    flags += ["--jobs", str(jobs)] if jobs else []
+    _run("build", "--inputs", inputs, "--out", out, *flags)
 
 
 @task(help={"inputs": "inputs directory"})

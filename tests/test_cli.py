@@ -277,3 +277,23 @@ def test_lint_checks_a_template_as_the_kind_the_inputs_make_from_it(example_copy
     assert result.returncode == 1
     assert "'report' is not provided to this template" not in result.stderr
     assert "is not provided to this template" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--jobs", "-1", "must be at least 1, not -1"),
+        ("--jobs", "0", "must be at least 1, not 0"),
+        ("--jobs", "two", "expected a whole number, not 'two'"),
+        ("--timeout", "0", "must be a number of seconds above 0, not 0"),
+        ("--timeout", "-5", "must be a number of seconds above 0, not -5"),
+        ("--timeout", "inf", "must be a number of seconds above 0, not inf"),
+        ("--timeout", "nan", "must be a number of seconds above 0, not nan"),
+    ],
+)
+def test_a_wrong_number_on_the_command_line_is_a_usage_error(option, value, says, tmp_path):
+    result = reportgen("build", option, value, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(f"error: argument {option}: {says}")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
