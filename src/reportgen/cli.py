@@ -43,7 +43,6 @@ EXIT_INTERRUPTED = 130
 LIST_OUTPUTS = 20
 
 
-
 def _positive_whole_number(text: str) -> int:
     """``--jobs``: a whole number of at least 1 (argparse turns the error into exit 2)."""
     try:
@@ -64,6 +63,7 @@ def _positive_seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
     return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
