@@ -48,7 +48,7 @@ def format_text(text: str, annotation: Any) -> str:
 
 
 def file_type(inputs: Path, path: Path) -> Any:
-    """The model type an input file holds: ``programme.yaml`` a Programme, and so on."""
+    """The model type an input file holds: ``programmes/x.yaml`` a Programme, and so on."""
     relative = path.relative_to(inputs)
     fields = Project.model_fields
     top = relative.parts[0] if len(relative.parts) > 1 else relative.stem

@@ -88,8 +88,8 @@ class Position:
 class Inputs:
     """Every input file merged into one tree, keyed by file stem (and folder for subfolders).
 
-    ``inputs/programme.yaml`` becomes ``data["programme"]``;
-    ``inputs/reports/cabinet-report.yaml`` becomes ``data["reports"]["cabinet-report"]``.
+    ``inputs/meetings.yaml`` becomes ``data["meetings"]``;
+    ``inputs/documents/cabinet-report.yaml`` becomes ``data["documents"]["cabinet-report"]``.
     """
 
     root: Path

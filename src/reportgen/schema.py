@@ -1,10 +1,10 @@
 """JSON Schemas of the input files, for editors (VS Code's YAML extension and others).
 
-Each input file gets the schema of its part of the model: ``programme.yaml`` that of
-:class:`~reportgen.model.Programme`, each file in ``reports/`` that of
-:class:`~reportgen.model.Report`. An input file names its schema in its first line:
+Each input file gets the schema of its part of the model: ``meetings.yaml`` that of the
+meetings, each file in ``programmes/`` that of :class:`~reportgen.model.Programme`, each
+file in ``documents/`` that of a document. An input file names its schema in its first line:
 
-    # yaml-language-server: $schema=../schemas/programme.schema.json
+    # yaml-language-server: $schema=../../schemas/programme.schema.json
 """
 
 from __future__ import annotations
