@@ -9,7 +9,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean
 from .facts import RESERVED
-from .layout import item_numbers
+from .layout import item_numbers, meeting_folder
 from .load import Inputs, KeyPath
 from .model import TYPED_VALUES, Form, OrganisationFact, OrganisationsFact, Project, Report
 
@@ -131,9 +131,23 @@ def _typed_value_slips(inputs: Inputs, value: Any, path: KeyPath) -> Iterator[Di
 
 
 def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
-    """Items name documents that exist, each document in one place on one agenda."""
+    """Items name documents that exist, each document in one place on one agenda, and no
+    two meetings publish into the same folder."""
     placed: dict[str, KeyPath] = {}
+    folders: dict[str, str] = {}
     for meeting_id, meeting in project.meetings.items():
+        folder = meeting_folder(meeting)
+        if meeting.items and folder in folders:
+            # Their folders, packs, covers and file names would be the same: one build would
+            # overwrite the other's papers.
+            other = folders[folder]
+            yield inputs.diagnostic(
+                ("meetings", meeting_id, "date"),
+                f"meetings '{other}' and '{meeting_id}' would both publish into {folder}/ "
+                "(same body, same date): give one another date, or another body",
+            )
+        elif meeting.items:
+            folders[folder] = meeting_id
         numbers = item_numbers(meeting)
         for i, item in enumerate(meeting.items):
             path: KeyPath = ("meetings", meeting_id, "items", i)
