@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -297,3 +298,43 @@ def test_a_wrong_number_on_the_command_line_is_a_usage_error(option, value, says
     assert result.stderr.strip().endswith(f"error: argument {option}: {says}")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_hand_edited_manifest_is_not_trusted_and_its_outputs_are_made_again(
+    previous_build, example_copy
+):
+    manifest = previous_build / "manifest.json"
+    data = json.loads(manifest.read_text())
+    report = next(
+        o for o in data["outputs"] if o["kind"] == "cabinet-report" and o["format"] == "pdf"
+    )
+    report["pages"] = "five"  # a wrong type: used to end every later build with exit 3
+    manifest.write_text(json.dumps(data))
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(previous_build))
+    assert result.returncode == 0, result.stderr
+    rebuilt = json.loads(manifest.read_text())["outputs"]
+    entry = next(o for o in rebuilt if o["path"] == report["path"])
+    assert entry["pages"] == 5
+
+
+def test_a_manifest_entry_of_the_wrong_shape_is_left_out():
+    from reportgen.manifest import _well_formed
+
+    good = {
+        "path": "a.pdf",
+        "kind": "k",
+        "format": "pdf",
+        "title": "t",
+        "sha256": "0",
+        "sources": [],
+        "pages": 3,
+        "size": 1,
+        "fingerprint": "f",
+    }
+    assert _well_formed(good)
+    assert not _well_formed({**good, "pages": "3"})
+    assert not _well_formed({**good, "pages": None})  # a reused PDF needs its pages
+    assert not _well_formed({**good, "size": True})
+    assert not _well_formed({**good, "extra": 1})
+    assert not _well_formed({k: v for k, v in good.items() if k != "sha256"})
+    assert not _well_formed(["a.pdf"])

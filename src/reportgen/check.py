@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compose import compose, context_types, shape_of
+from .compose import compose, context_types, pack_title, shape_of
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import check_programmes
 from .lint import lint_template
@@ -20,6 +20,8 @@ from .rules import project_problems, unknown_facts
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
+# Word's document properties hold a title of at most this many characters.
+MAX_TITLE = 255
 
 
 @dataclass
@@ -83,6 +85,12 @@ def check(
                 )
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)
+            else:
+                title = checked.contexts[document_id]["title"]
+                if len(title) > MAX_TITLE:
+                    found.append(
+                        inputs.diagnostic(("documents", document_id, "title"), _too_long(title))
+                    )
             name = template_of(project, document)
             where = ("documents", document_id, "template")
             if document.template is None:
@@ -100,6 +108,10 @@ def check(
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
+        if len(pack_title(meeting)) > MAX_TITLE:
+            found.append(
+                inputs.diagnostic(("meetings", meeting_id, "body"), _too_long(pack_title(meeting)))
+            )
         wanted = [
             (meeting.pack_template, "pack_template"),
             (meeting.folio_template, "folio_template"),
@@ -145,6 +157,13 @@ def template_path(templates_dir: Path, name: str) -> Path | None:
     except (OSError, RuntimeError):  # a symlink loop
         return None
     return path if inside else None
+
+
+def _too_long(title: str) -> str:
+    return (
+        f"a title of {len(title)} characters is too long: a document's properties hold "
+        f"{MAX_TITLE} at most"
+    )
 
 
 def _outside(name: str) -> str:

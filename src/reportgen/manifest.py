@@ -81,13 +81,47 @@ def write_manifest(staging: Path, outputs: list[Output]) -> None:
 
 
 def previous_outputs(out: Path) -> dict[str, dict[str, Any]]:
-    """The last build's manifest entries by path (none if there is no readable manifest)."""
+    """The last build's manifest entries by path (none if there is no readable manifest).
+
+    The manifest sits in a folder people can edit: an entry that is not what a build
+    writes (a missing or unknown field, a field of the wrong type) is left out, so its
+    output is simply made again."""
     try:
         entries = json.loads((out / MANIFEST).read_text("utf-8"))["outputs"]
-        fields = {f.name for f in dataclasses.fields(Output)}
-        return {e["path"]: e for e in entries if isinstance(e, dict) and set(e) <= fields}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+    if not isinstance(entries, list):
+        return {}
+    return {e["path"]: e for e in entries if _well_formed(e)}
+
+
+# What each field of a manifest entry holds, as JSON types.
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "path": (str,),
+    "kind": (str,),
+    "format": (str,),
+    "title": (str,),
+    "sha256": (str,),
+    "sources": (list,),
+    "pages": (int, type(None)),
+    "meeting": (str, type(None)),
+    "contents": (list, type(None)),
+    "size": (int,),
+    "fingerprint": (str,),
+}
+
+
+def _well_formed(entry: Any) -> bool:
+    if not isinstance(entry, dict) or not set(entry) <= set(_FIELD_TYPES):
+        return False
+    required = {f.name for f in dataclasses.fields(Output) if f.default is dataclasses.MISSING}
+    if not required <= set(entry):
+        return False
+    for name, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[name]):
+            return False
+    # A PDF that is reused is counted into its pack by its pages.
+    return entry["format"] != "pdf" or isinstance(entry.get("pages"), int)
 
 
 def still_good(previous: dict[str, dict[str, Any]], out: Path, relative: str, key: str) -> bool:

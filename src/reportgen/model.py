@@ -694,16 +694,17 @@ class Project(Strict):
 def parse_project(inputs: Inputs) -> Project:
     """Validate the loaded inputs into a :class:`Project`; raise with every problem located."""
     kinds = inputs.data.get("kinds")
+    declared = kinds if isinstance(kinds, dict) else {}
     shapes = {
         str(name): kind["shape"]
-        for name, kind in (kinds.items() if isinstance(kinds, dict) else [])
-        if isinstance(kind, dict) and kind.get("shape") in SHAPES
+        for name, kind in declared.items()
+        if isinstance(kind, dict) and isinstance(kind.get("shape"), str) and kind["shape"] in SHAPES
     }
     token = _KIND_SHAPES.set(shapes)
     try:
         return Project.model_validate(inputs.data)
     except ValidationError as exc:
-        raise ReportgenError(_diagnostics(exc, inputs, shapes)) from None
+        raise ReportgenError(_diagnostics(exc, inputs, shapes, set(declared))) from None
     finally:
         _KIND_SHAPES.reset(token)
 
@@ -713,7 +714,9 @@ def template_of(project: Project, document: Report | Form) -> str:
     return document.template or project.kinds[document.kind].template
 
 
-def _diagnostics(exc: ValidationError, inputs: Inputs, shapes: dict[str, str]) -> list[Diagnostic]:
+def _diagnostics(
+    exc: ValidationError, inputs: Inputs, shapes: dict[str, str], declared: set[str]
+) -> list[Diagnostic]:
     # Errors from the branches of one union (``date | Unknown``) share the written path up to
     # the union; of those, only the branches that matched the author's value furthest are
     # reported, as JSON Schema validators pick the best match.
@@ -738,6 +741,8 @@ def _diagnostics(exc: ValidationError, inputs: Inputs, shapes: dict[str, str]) -
             kind = first["input"].get("kind") if isinstance(first["input"], dict) else None
             if kind is None:
                 found.append(inputs.diagnostic(path, "missing required key 'kind'"))
+            elif isinstance(kind, str) and kind in declared:
+                continue  # its kind is broken, and reported where it is written
             else:
                 found.append(
                     inputs.diagnostic(
