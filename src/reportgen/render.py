@@ -125,18 +125,13 @@ def restart_numbered_lists(document: Any) -> None:
     if not numbered_styles:
         return
     next_id = max((int(n) for n in abstract_of), default=0) + 1
-    previous, current = None, None
+    previous, previous_name, current = None, None, None
     for paragraph in document.element.body.iter(qn("w:p")):
         style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         name = style.get(qn("w:val")) if style is not None else None
         if name not in numbered_styles:
             continue
-        continues = (
-            previous is not None
-            and paragraph.getprevious() is previous
-            and previous.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == name
-        )
-        if not continues:
+        if not (paragraph.getprevious() is previous and name == previous_name):
             current = str(next_id)
             next_id += 1
             numbering.append(
@@ -152,10 +147,11 @@ def restart_numbered_lists(document: Any) -> None:
             numbers = parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId/></w:numPr>')
             properties.find(qn("w:pStyle")).addnext(numbers)
         numbers.find(qn("w:numId")).set(qn("w:val"), str(current))
-        previous = paragraph
+        previous, previous_name = paragraph, name
 
 
 def _numbering_part(document: Any) -> Any:
+    # A template with no numbering part has no lists (python-docx cannot make one).
     try:
         return document.part.numbering_part
     except (KeyError, NotImplementedError):
