@@ -166,7 +166,7 @@ def prose_names(
     """The names prose in a document may use inside ``{{ }}``, as plain data; and the names
     it may not use there, each with the reason (``partner`` where there is no one partner).
     """
-    org = _organisations(project)
+    org = organisations(project)
     names: dict[str, Any] = {
         "org": org,
         "council": org[document.council],
@@ -180,7 +180,7 @@ def prose_names(
         )
         return names, absent
     programme = project.programmes[document.programme]
-    names.update(_programme_view(project, document.programme))
+    names.update(programme_view(project, document.programme))
     councils = programme.councils
     if document.council in councils and len(councils) == 2:
         (other,) = [c for c in councils if c != document.council]
@@ -199,34 +199,6 @@ def prose_names(
             "{{ org.<id> }} for the council meant"
         )
     return names, absent
-
-
-# Prose of every document sees the same organisations and programme facts: made into plain
-# data once per project, not once per document.
-_views: tuple[Project, dict[str, Any]] | None = None
-
-
-def _cached(project: Project) -> dict[str, Any]:
-    global _views
-    if _views is None or _views[0] is not project:
-        _views = (project, {})
-    return _views[1]
-
-
-def _organisations(project: Project) -> Record:
-    cache = _cached(project)
-    if "org" not in cache:
-        cache["org"] = organisations(project)
-    return cache["org"]
-
-
-def _programme_view(project: Project, programme_id: str) -> dict[str, Any]:
-    cache = _cached(project)
-    key = f"programme:{programme_id}"
-    if key not in cache:
-        programme = project.programmes[programme_id]
-        cache[key] = programme_view(programme_id, programme, _organisations(project))
-    return cache[key]
 
 
 def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) -> dict[str, Any]:

@@ -43,11 +43,26 @@ RESERVED = {
 }
 
 
+# Prose of every document, and every programme's checks, see the same organisations and
+# facts: made into plain data once per project, not once per document.
+_views: tuple[Project, dict[str, Any]] | None = None
+
+
+def _cached(project: Project) -> dict[str, Any]:
+    global _views
+    if _views is None or _views[0] is not project:
+        _views = (project, {})
+    return _views[1]
+
+
 def organisations(project: Project) -> Record:
     """Every organisation, by id, as prose sees them (``org.dclg``)."""
-    found = plain(project.organisations, kind="the organisations")
-    assert isinstance(found, Record)
-    return found
+    cache = _cached(project)
+    if "org" not in cache:
+        found = plain(project.organisations, kind="the organisations")
+        assert isinstance(found, Record)
+        cache["org"] = found
+    return cache["org"]
 
 
 def fact_values(programme: Programme, org: Record) -> dict[str, Any]:
@@ -82,9 +97,18 @@ def _value(value: Any, org: Record, path: str) -> Any:
     return value
 
 
-def programme_view(programme_id: str, programme: Programme, org: Record) -> dict[str, Any]:
-    """What prose of a document of ``programme`` is given: each fact by its name, and
+def programme_view(project: Project, programme_id: str) -> dict[str, Any]:
+    """What prose of a document of a programme is given: each fact by its name, and
     ``programme`` (its title, its councils and its facts)."""
+    cache = _cached(project)
+    key = f"programme:{programme_id}"
+    if key not in cache:
+        cache[key] = _programme_view(programme_id, project.programmes[programme_id], project)
+    return cache[key]
+
+
+def _programme_view(programme_id: str, programme: Programme, project: Project) -> dict[str, Any]:
+    org = organisations(project)
     values = fact_values(programme, org)
     record = Record(
         {
@@ -102,18 +126,16 @@ def programme_view(programme_id: str, programme: Programme, org: Record) -> dict
 def check_programmes(project: Project, inputs: Inputs) -> list[Diagnostic]:
     """Every check each programme writes that its facts do not keep, located at the fact
     the check names (or the check itself), with the check's own message."""
-    org = organisations(project)
     return [
         problem
-        for programme_id, programme in project.programmes.items()
-        for problem in _checks(inputs, programme_id, programme, org)
+        for programme_id in project.programmes
+        for problem in _checks(inputs, project, programme_id)
     ]
 
 
-def _checks(
-    inputs: Inputs, programme_id: str, programme: Programme, org: Record
-) -> Iterator[Diagnostic]:
-    known = {**programme_view(programme_id, programme, org), "org": org}
+def _checks(inputs: Inputs, project: Project, programme_id: str) -> Iterator[Diagnostic]:
+    programme = project.programmes[programme_id]
+    known = {**programme_view(project, programme_id), "org": organisations(project)}
     base: KeyPath = ("programmes", programme_id)
     for i, check in enumerate(programme.checks):
         path: KeyPath = (*base, "checks", i)
