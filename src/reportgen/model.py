@@ -494,27 +494,23 @@ IMPLICATIONS = {
     "climate": "Climate and environment",
     "risk": "Risk",
 }
-EFFECTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
-EFFECTS["not-known"] = "Not known"
+EFFECTS = {
+    "positive": "Positive",
+    "neutral": "Neutral",
+    "negative": "Negative",
+    "not-known": "Not known",
+}
 
-Characteristic = Literal[
-    "age",
-    "disability",
-    "gender_reassignment",
-    "marriage_and_civil_partnership",
-    "pregnancy_and_maternity",
-    "race",
-    "religion_or_belief",
-    "sex",
-    "sexual_orientation",
-]
-Implication = Literal["financial", "legal", "staffing", "property", "it", "climate", "risk"]
+# The names an author may write, from the tables above (Literal of a tuple is each of them).
+Characteristic = Literal[tuple(PROTECTED_CHARACTERISTICS)]  # type: ignore[valid-type]
+Implication = Literal[tuple(IMPLICATIONS)]  # type: ignore[valid-type]
+Effect = Literal[tuple(EFFECTS)]  # type: ignore[valid-type]
 
 
 class EqualityEffect(Strict):
     """The effect of a proposal on people who share a protected characteristic."""
 
-    effect: Literal["positive", "neutral", "negative", "not-known"]
+    effect: Effect
     note: Text | None = None
     mitigation: Text | None = None
 
