@@ -294,7 +294,7 @@ FACT_SCHEMA: dict[str, Any] = {
             "not": {
                 "anyOf": [
                     {"required": [key], "maxProperties": 1}
-                    for key in ("money", "percent", "org", "orgs", "table", "unknown")
+                    for key in sorted({*TYPED_VALUES, "unknown"})
                 ]
             },
         },
