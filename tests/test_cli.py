@@ -165,7 +165,7 @@ def test_missing_libreoffice_says_how_to_install_it(previous_build):
 
 
 def test_staging_left_by_a_killed_build_is_cleared_by_the_next(previous_build):
-    stale = previous_build / ".staging-killed"
+    stale = previous_build / ".reportgen-staging-killed"
     (stale / "docx").mkdir(parents=True)
     (stale / "docx" / "half-written.docx").write_bytes(b"PK")
     result = reportgen("build", "--out", str(previous_build), "--quiet")

@@ -4,13 +4,14 @@ file, a bug. Each gives one line, a non-zero exit and no traceback, and loses no
 from __future__ import annotations
 
 import errno
+import os
 import pathlib
 import shutil
 import tempfile
 
 import pytest
 
-from reportgen import cli
+from reportgen import cli, publish
 
 from conftest import EXAMPLE_INPUTS
 
@@ -49,7 +50,7 @@ def test_a_full_disk_is_one_line_and_the_previous_outputs_survive(
     assert line.startswith("reportgen: error: ")
     assert "disk full; nothing in the output was changed" in line
     assert snapshot(previous_build) == before
-    assert not list(previous_build.glob(".staging-*"))
+    assert not list(previous_build.glob(".reportgen-*"))
 
 
 def test_a_read_only_output_directory_is_one_line(previous_build, monkeypatch, capsys):
@@ -63,6 +64,27 @@ def test_a_read_only_output_directory_is_one_line(previous_build, monkeypatch, c
         f"reportgen: error: {previous_build}: Read-only file system; "
         "nothing in the output was changed"
     )
+
+
+def test_a_file_that_cannot_be_replaced_half_way_through_publishing_changes_nothing(
+    previous_build, monkeypatch, capsys
+):
+    before = snapshot(previous_build)
+    real_replace = os.replace
+    moves = []
+
+    def busy(source, target):
+        moves.append(target)
+        if len(moves) == 4:
+            raise PermissionError(errno.EBUSY, "Device or resource busy", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(publish.os, "replace", busy)
+    assert build(previous_build) == cli.EXIT_ERRORS
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("Device or resource busy; nothing in the output was changed")
+    assert snapshot(previous_build) == before
+    assert not list(previous_build.glob(".reportgen-*-*"))
 
 
 def test_an_unreadable_input_file_is_named(example_copy, monkeypatch, capsys):

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT
@@ -39,14 +40,7 @@ from .plan import (
     dated,
     plan_documents,
 )
-from .publish import (
-    STAGING_PREFIX,
-    exclusive,
-    publish,
-    remove_stale_staging,
-    remove_superseded,
-    stage,
-)
+from .publish import STAGING_PREFIX, claim, exclusive, publish, recover, stage
 from .render import Properties, render_docx
 
 __all__ = ["BuildResult", "Output", "Paths", "build"]
@@ -69,6 +63,7 @@ def build(
     *,
     final: bool = False,
     force: bool = False,
+    into_existing: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
     log: Log = lambda message: None,
@@ -80,7 +75,8 @@ def build(
     kept as they are; ``force`` rebuilds everything. Raises :class:`ReportgenError` with every
     error (and warning) if the inputs or templates do not pass :func:`reportgen.check.check`;
     warnings alone are returned in the result. ``final`` turns facts not yet known into
-    errors. ``progress(done, total)`` follows each LibreOffice conversion.
+    errors. ``progress(done, total)`` follows each LibreOffice conversion. A folder that
+    holds files but no reportgen manifest is refused unless ``into_existing``.
     """
     started = time.monotonic()
     checked = check(paths.inputs, paths.templates, final=final)
@@ -90,38 +86,61 @@ def build(
     assert checked.inputs is not None
     moment = source_moment(checked.inputs.data)
     documents = plan_documents(checked, paths, conversion, moment)
-    previous = previous_outputs(paths.out)
-    reusable = {} if force else previous
-    for document in documents.values():
-        document.reused = all(
-            still_good(reusable, paths.out, document.relative(suffix), document.fingerprint)
-            for suffix in ("docx", "pdf")
-        )
-        if document.reused:
-            document.pages = int(previous[document.relative("pdf")]["pages"])
-    stale = [d for d in documents.values() if not d.reused]
-    log(f"{len(stale)} of {len(documents)} documents to build{' (draft)' if checked.draft else ''}")
 
+    claim(paths.out, adopt=into_existing)
     paths.out.mkdir(parents=True, exist_ok=True)
     with exclusive(paths.out):
-        remove_stale_staging(paths.out)
+        # Under the lock: the previous manifest read here is the one the files match.
+        recover(paths.out)
+        previous = previous_outputs(paths.out)
+        reusable = {} if force else previous
+        stale = _decide_reuse(documents, paths.out, reusable, previous)
+        draft = " (draft)" if checked.draft else ""
+        log(f"{len(stale)} of {len(documents)} documents to build{draft}")
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
             workspace = Workspace(staging, paths.out, reusable, moment)
             outputs = _produce(checked, paths, documents, workspace, conversion, log)
             made = [o.path for o in outputs if (staging / o.path).is_file()]
-            publish(staging, paths.out, [*made, MANIFEST])
-            remove_superseded(paths.out, set(previous) - {o.path for o in outputs})
+            superseded = set(previous) - {o.path for o in outputs}
+            kept = publish(staging, paths.out, [*made, MANIFEST], superseded)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    warnings = checked.warnings + [
+        Diagnostic(str(paths.out / k), 0, 0, "warning", _NOT_REMOVED) for k in kept
+    ]
     return BuildResult(
         outputs,
-        checked.warnings,
+        warnings,
         time.monotonic() - started,
         built=len(stale),
         up_to_date=len(documents) - len(stale),
         packs_built=sum(1 for o in outputs if o.kind == "pack" and o.path in made),
     )
+
+
+_NOT_REMOVED = (
+    "an earlier build made this output and this one does not, but it is no longer a file "
+    "reportgen wrote, so it was left where it is"
+)
+
+
+def _decide_reuse(
+    documents: dict[str, PlannedDocument],
+    out: Path,
+    reusable: dict[str, dict[str, Any]],
+    previous: dict[str, dict[str, Any]],
+) -> list[PlannedDocument]:
+    """Mark each document whose outputs the previous build made from the same fingerprint
+    (and which are intact) as reused; return the others, which must be built."""
+    for document in documents.values():
+        document.reused = all(
+            still_good(reusable, out, document.relative(suffix), document.fingerprint)
+            for suffix in ("docx", "pdf")
+        )
+        if document.reused:
+            document.pages = int(previous[document.relative("pdf")]["pages"])
+    return [d for d in documents.values() if not d.reused]
 
 
 def _produce(

@@ -31,6 +31,7 @@ from .fmt import format_inputs
 from .lint import lint_template
 from .load import load_inputs
 from .model import parse_project, template_of
+from .publish import PublishedThenInterrupted, PublishError
 from .schema import write_schemas
 from .uses import uses
 
@@ -100,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild every output, even those up to date"
+    )
+    build_cmd.add_argument(
+        "--into-existing",
+        action="store_true",
+        help="build into a folder that holds other files but no reportgen manifest",
     )
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
     build_cmd.add_argument(
@@ -216,6 +222,7 @@ def run_build(args: argparse.Namespace) -> int:
         Paths(args.inputs, args.templates, out),
         final=args.final,
         force=args.force,
+        into_existing=args.into_existing,
         timeout=args.timeout,
         workers=args.jobs,
         log=log,
@@ -367,7 +374,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReportgenError as exc:
         _print_text(exc.diagnostics)
         errors = sum(d.severity == "error" for d in exc.diagnostics)
-        print(f"{_count(errors, 'error')}; nothing in the output was changed", file=sys.stderr)
+        if isinstance(exc, PublishError):
+            print(f"{_count(errors, 'error')}; the output is partly changed", file=sys.stderr)
+        else:
+            print(f"{_count(errors, 'error')}; nothing in the output was changed", file=sys.stderr)
         return EXIT_ERRORS
     except OSError as exc:
         if args.debug:
@@ -379,6 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERRORS
+    except PublishedThenInterrupted:
+        print("reportgen: interrupted once the new outputs were in place", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("reportgen: interrupted; nothing in the output was changed", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -15,6 +15,8 @@ from .fingerprint import file_hash
 from .pack import page_count
 
 MANIFEST = "manifest.json"
+# Says whose manifest.json this is, so a build never takes over a folder that is not its own.
+GENERATOR = "reportgen"
 
 
 @dataclass
@@ -74,9 +76,26 @@ def manifest_entry(output: Output) -> dict[str, Any]:
 
 def write_manifest(staging: Path, outputs: list[Output]) -> None:
     """Write the manifest of ``outputs`` into ``staging``."""
-    manifest = {"outputs": [manifest_entry(o) for o in outputs]}
+    manifest = {"generator": GENERATOR, "outputs": [manifest_entry(o) for o in outputs]}
     (staging / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def is_reportgen_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest a reportgen build wrote (one from before manifests
+    named their generator has a list of outputs, each with a path and sha256)."""
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict):
+        return False
+    if manifest.get("generator") == GENERATOR:
+        return True
+    outputs = manifest.get("outputs")
+    return isinstance(outputs, list) and all(
+        isinstance(o, dict) and {"path", "sha256"} <= set(o) for o in outputs
     )
 
 

@@ -1,20 +1,58 @@
-"""Publishing a build: a lock so two builds never interleave, a staging directory beside the
-outputs, finished files moved into place with ``os.replace`` (the manifest last), and the
-outputs a previous build listed that this one no longer makes removed."""
+"""Publishing a build, all or nothing.
+
+A build makes every file in a staging folder beside the outputs. Publishing then moves each
+old output aside into a folder of previous files, moves the new one into place, and moves
+``manifest.json`` last: that rename is the moment the build takes effect. Any failure before
+it puts every old file back. A journal written before the first move says what is being
+done, so that if the build itself is killed, the next build (which takes the same lock)
+finishes or undoes the publication before it reads the manifest.
+
+Everything reportgen keeps in the output folder has a name beginning ``.reportgen``: only
+those are ever swept away, never a file of the user's.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
+import json
 import os
 import shutil
+import signal
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .diagnostics import ReportgenError
+from .manifest import MANIFEST, is_reportgen_manifest
 
 LOCK = ".reportgen.lock"
-STAGING_PREFIX = ".staging-"
+STAGING_PREFIX = ".reportgen-staging-"
+PREVIOUS_PREFIX = ".reportgen-previous-"
+JOURNAL = ".reportgen-publishing.json"
+OWN_PREFIX = ".reportgen"
+
+
+class PublishError(ReportgenError):
+    """Publishing failed and the previous outputs could not all be put back; the journal
+    stays, so the next build puts them back."""
+
+    output_changed = True
+
+
+@dataclass
+class Plan:
+    """What one publication does, as the journal records it."""
+
+    previous: str
+    made: list[str]
+    existed: list[str]
+    superseded: list[str]
+    manifest_sha256: str
 
 
 @contextmanager
@@ -30,10 +68,63 @@ def exclusive(out: Path) -> Iterator[None]:
         yield
 
 
-def remove_stale_staging(out: Path) -> None:
-    """Staging directories left by a build that was killed (we hold the lock: none is live)."""
+def claim(out: Path, *, adopt: bool = False) -> None:
+    """Refuse an output folder that holds someone else's files: one with a ``manifest.json``
+    reportgen did not write, or (unless ``adopt``) files but no manifest at all. Builds
+    replace and remove files there, so a mistyped ``--out`` must not reach a user's folder."""
+    if not out.is_dir():
+        return
+    manifest = out / MANIFEST
+    if os.path.lexists(manifest):
+        if not is_reportgen_manifest(manifest):
+            raise ReportgenError(
+                f"{manifest}: not a manifest reportgen wrote, so {out} is not a reportgen output "
+                "folder and the build would overwrite it; choose another --out"
+            )
+        return
+    theirs = [p.name for p in out.iterdir() if not p.name.startswith(OWN_PREFIX)]
+    if theirs and not adopt:
+        shown = ", ".join(sorted(theirs)[:3]) + (", ..." if len(theirs) > 3 else "")
+        raise ReportgenError(
+            f"{out}: holds files a reportgen build did not make ({shown}); choose an empty "
+            "or new --out, or pass --into-existing to build among them"
+        )
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a publication that a killed build left half done, and clear the
+    staging and previous-file folders it left (hold the lock: no other build is live)."""
+    journal = out / JOURNAL
+    if journal.exists():
+        try:
+            plan = Plan(**json.loads(journal.read_text("utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise ReportgenError(
+                f"{journal}: an interrupted build left this record of what it was publishing, "
+                f"and it cannot be read ({exc}); compare {out} with its manifest.json, then "
+                "delete the record"
+            ) from None
+        if _sha256(out / plan.made[-1]) != plan.manifest_sha256:
+            _roll_back(out, plan)
+        journal.unlink()
     for stale in out.glob(STAGING_PREFIX + "*"):
+        stop_processes_using(stale)
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.glob(PREVIOUS_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def stop_processes_using(folder: Path) -> None:
+    """Kill what a killed build left running in ``folder`` (LibreOffice runs in a session of
+    its own, with its profile in the staging folder, so it outlives the build): any process
+    whose command line names the folder."""
+    needle = os.fsencode(folder.resolve())
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if needle in cmdline.read_bytes():
+                os.killpg(int(cmdline.parent.name), signal.SIGKILL)
+        except (OSError, ValueError):  # gone already, or not ours to kill
+            continue
 
 
 def stage(target: Path, data: bytes) -> Path:
@@ -43,22 +134,163 @@ def stage(target: Path, data: bytes) -> Path:
     return target
 
 
-def publish(staging: Path, out: Path, relatives: list[str]) -> None:
-    """Move finished files from ``staging`` into ``out``, the manifest last."""
-    for relative in relatives:
+def publish(staging: Path, out: Path, made: list[str], superseded: set[str]) -> list[str]:
+    """Move the files ``made`` (``manifest.json`` last) from ``staging`` into ``out`` and
+    remove the outputs of an earlier build listed in ``superseded``; all or nothing.
+
+    Returns the superseded paths left alone because they are no longer files reportgen
+    wrote (a folder, say). On failure every previous output is back in place and the error
+    is raised; if even that fails, :class:`PublishError` says so.
+    """
+    _refuse_to_replace_folders(out, made)
+    removable = [r for r in sorted(superseded) if _removable(out, r)]
+    kept = sorted(set(superseded) - set(removable))
+    previous = Path(tempfile.mkdtemp(prefix=PREVIOUS_PREFIX, dir=out))
+    plan = Plan(
+        previous=previous.name,
+        made=made,
+        existed=[r for r in made if os.path.lexists(out / r)],
+        superseded=removable,
+        manifest_sha256=_sha256(staging / made[-1]),
+    )
+    try:
+        _write_journal(out, plan)
+    except BaseException:
+        shutil.rmtree(previous, ignore_errors=True)
+        (out / (JOURNAL + ".new")).unlink(missing_ok=True)
+        raise
+    with _signals_held():
+        try:
+            _move_into_place(staging, out, previous, plan)
+        except BaseException as exc:
+            try:
+                _roll_back(out, plan)
+                (out / JOURNAL).unlink()
+            except OSError as failure:
+                raise PublishError(
+                    f"{out}: publishing failed ({exc}) and the previous outputs could not all "
+                    f"be put back ({failure}); they are in {previous}, and the next build "
+                    "puts them back"
+                ) from exc
+            raise
+    (out / JOURNAL).unlink()
+    shutil.rmtree(previous, ignore_errors=True)
+    for relative in removable:
+        _remove_empty_parents(out, out / relative)
+    return kept
+
+
+def _move_into_place(staging: Path, out: Path, previous: Path, plan: Plan) -> None:
+    existed = set(plan.existed)
+    for relative in plan.superseded:
+        _move(out / relative, previous / relative)
+    for relative in plan.made:
         target = out / relative
+        if relative in existed:
+            _move(target, previous / relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, target)
 
 
-def remove_superseded(out: Path, relatives: set[str]) -> None:
-    """Delete outputs of an earlier build that this one no longer makes, and their empty
-    folders; only files a manifest listed, never anything else in ``out``."""
-    for relative in sorted(relatives):
+def _roll_back(out: Path, plan: Plan) -> None:
+    """Put back every previous output the plan moved aside and remove the new files it
+    placed where there was none; what it never reached is as it was."""
+    previous = out / plan.previous
+    existed = set(plan.existed)
+    for relative in [*reversed(plan.made), *plan.superseded]:
         target = out / relative
-        if out.resolve() in target.resolve().parents:
-            target.unlink(missing_ok=True)
-            parent = target.parent
-            while parent != out and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
+        kept = previous / relative
+        if os.path.lexists(kept):
+            os.replace(kept, target)
+        elif relative not in existed and relative in plan.made and os.path.lexists(target):
+            target.unlink()
+    for relative in plan.made:
+        if relative not in existed:
+            _remove_empty_parents(out, out / relative)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _refuse_to_replace_folders(out: Path, made: list[str]) -> None:
+    for relative in made:
+        target = out / relative
+        if target.is_dir() and not target.is_symlink():
+            raise ReportgenError(
+                f"{target}: is a folder, where the build puts a file; move it elsewhere"
+            )
+
+
+def _removable(out: Path, relative: str) -> bool:
+    """Whether an output an earlier build listed is still a file (or link) in ``out`` that
+    the build may take away; a link is removed, never followed."""
+    target = out / relative
+    if not os.path.lexists(target):
+        return False
+    inside = os.path.realpath(target.parent)
+    root = os.path.realpath(out)
+    if inside != root and not inside.startswith(root + os.sep):
+        return False
+    return target.is_symlink() or target.is_file()
+
+
+def _remove_empty_parents(out: Path, target: Path) -> None:
+    parent = target.parent
+    with contextlib.suppress(OSError):
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def _write_journal(out: Path, plan: Plan) -> None:
+    """Write the journal durably before the first move: a crash after any move must find it."""
+    temporary = out / (JOURNAL + ".new")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(asdict(plan), handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, out / JOURNAL)
+    _sync_folder(out)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+class PublishedThenInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while the outputs were being moved into place; it was held
+    until they were, so the new outputs are published."""
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the moves are done or undone (a fraction of a second):
+    stopping half way is what the moves must never do. A signal that came meanwhile is
+    raised afterwards as :class:`PublishedThenInterrupted` if the moves succeeded."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = {s: signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if arrived:
+        raise PublishedThenInterrupted
