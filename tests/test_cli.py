@@ -210,35 +210,20 @@ def test_lint_passes_on_the_example_templates():
 
 @pytest.mark.libreoffice
 def test_no_libreoffice_process_outlives_a_build(example_copy, tmp_path):
-    # This build's LibreOffice profiles live under its own TMPDIR, so only its processes
-    # are looked for, not those of any other LibreOffice on the machine.
-    own = tmp_path / "tmp"
-    own.mkdir()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reportgen",
-            "build",
-            "--inputs",
-            str(example_copy),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TMPDIR": str(own)},
-    )
+    # LibreOffice's profiles live in the build's staging folder under tmp_path, so only this
+    # build's processes are looked for, not those of any other LibreOffice on the machine.
+    out = tmp_path / "out"
+    result = reportgen("build", "--inputs", str(example_copy), "--out", str(out))
     assert result.returncode == 0, result.stderr
     survivors = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if str(own).encode() in cmdline.read_bytes():
+            if str(out).encode() in cmdline.read_bytes():
                 survivors.append(cmdline.parent.name)
         except OSError:  # the process ended while we looked
             continue
     assert survivors == []
-    assert not list(own.glob("reportgen-lo-*")), "LibreOffice profiles left behind"
+    assert not list(out.glob(".reportgen-staging-*")), "LibreOffice profiles left behind"
 
 
 def test_outputs_a_new_build_no_longer_makes_are_removed(previous_build, example_copy, edit):

@@ -122,3 +122,31 @@ def test_a_time_stays_text_and_a_leading_zero_is_decimal_as_in_yaml_1_2(tmp_path
         "item": 16,
         "big": 320_000_000,
     }
+
+
+def test_a_link_to_nothing_is_an_error_not_left_out(tmp_path):
+    write(tmp_path, "programme.yaml", "a: 1\n")
+    (tmp_path / "meetings.yaml").symlink_to(tmp_path / "gone.yaml")
+    assert only_problem(tmp_path) == f"{tmp_path / 'meetings.yaml'}: error: a link to nothing " + (
+        "(its target is missing, or a loop)"
+    )
+
+
+def test_a_link_loop_is_an_error_not_left_out(tmp_path):
+    write(tmp_path, "programme.yaml", "a: 1\n")
+    (tmp_path / "meetings.yaml").symlink_to("meetings.yaml")
+    assert "a link to nothing" in only_problem(tmp_path)
+
+
+def test_a_folder_named_like_a_yaml_file_is_an_error(tmp_path):
+    write(tmp_path, "programme.yaml", "a: 1\n")
+    (tmp_path / "meetings.yaml").mkdir()
+    assert "a folder named like a YAML file" in only_problem(tmp_path)
+
+
+def test_two_files_for_the_same_key_are_an_error_naming_both(tmp_path):
+    write(tmp_path, "meetings.yaml", "a: 1\n")
+    write(tmp_path, "meetings.yml", "a: 2\n")
+    problem = only_problem(tmp_path)
+    assert problem.startswith(str(tmp_path / "meetings.yml"))
+    assert "meetings.yaml is also the inputs' 'meetings'" in problem

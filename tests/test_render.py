@@ -36,6 +36,17 @@ def test_markup_characters_and_non_ascii_appear_literally(tmp_path):
     assert paragraphs(data) == [value]
 
 
+def test_braces_in_the_data_come_out_as_written(tmp_path):
+    value = "{_{ not a tag }_} and {_% nor this %_}"
+    data = render_docx(template(tmp_path, "{{ value }}"), {"value": value}, PROPERTIES)
+    assert paragraphs(data) == [value]
+
+
+def test_a_template_writes_literal_tag_braces_as_docxtpl_escapes(tmp_path):
+    data = render_docx(template(tmp_path, "Write {_{ name }_} or {_% if %_}"), {}, PROPERTIES)
+    assert paragraphs(data) == ["Write {{ name }} or {% if %}"]
+
+
 def test_an_undefined_name_stops_the_render_naming_template_and_name(tmp_path):
     path = template(tmp_path, "Dear {{ council.nmae }}")
     with pytest.raises(ReportgenError) as caught:

@@ -12,7 +12,6 @@ were.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
@@ -198,26 +197,25 @@ def _render_and_convert(
         for pdf in pdfs:
             finish_pdf(pdf, moment)
 
-    pool = convert.pool(staging / ".convert", after_batch=finish)
-    size = _batch_size(len(stale), pool.workers)
-    batch: list[Path] = []
-    problems = []
-    for document in stale:
-        try:
-            data = _render(checked, document)
-        except ReportgenError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        batch.append(stage(staging / document.relative("docx"), data))
-        if len(batch) >= size and not problems:
-            pool.submit(batch)
-            batch = []
-    if problems:
-        with contextlib.suppress(ReportgenError):
-            pool.close()
-        raise ReportgenError(problems)
-    pool.submit(batch)
-    for docx_file, pdf_file in pool.close().items():
+    with convert.pool(staging / ".convert", after_batch=finish) as pool:
+        size = _batch_size(len(stale), pool.workers)
+        batch: list[Path] = []
+        problems = []
+        for document in stale:
+            try:
+                data = _render(checked, document)
+            except ReportgenError as exc:
+                problems.extend(exc.diagnostics)
+                continue
+            batch.append(stage(staging / document.relative("docx"), data))
+            if len(batch) >= size and not problems:
+                pool.submit(batch)
+                batch = []
+        if problems:
+            raise ReportgenError(problems)
+        pool.submit(batch)
+        converted = pool.close()
+    for docx_file, pdf_file in converted.items():
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))
 
 

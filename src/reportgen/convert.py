@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -78,8 +79,10 @@ class ConverterPool:
 
     Each batch is one LibreOffice call with its own profile and a limit of ``timeout``
     seconds per document. ``after_batch(pdfs)`` runs in the worker once a batch's PDFs are
-    written. :meth:`close` waits, tries documents whose PDF is missing once more, and raises
-    :class:`ConversionError` naming any still missing.
+    written; an error it raises is raised again by :meth:`close`. :meth:`close` waits, tries
+    documents whose PDF is missing once more, and raises :class:`ConversionError` naming any
+    still missing. Used as a context manager, a pool that is left by an exception (Ctrl-C
+    included) kills its LibreOffice processes at once rather than waiting for them.
     """
 
     def __init__(
@@ -99,8 +102,19 @@ class ConverterPool:
         self.after_batch = after_batch
         self.documents: list[Path] = []
         self.runs: list[Future[None]] = []
+        self.finishing_errors: list[BaseException] = []
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._guard = threading.Lock()
+        self._stopping = False
         outdir.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=self.workers)
+
+    def __enter__(self) -> ConverterPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is not None:
+            self.abort()
 
     def submit(self, documents: Sequence[Path]) -> None:
         """Queue one batch; it starts as soon as a worker is free."""
@@ -108,13 +122,46 @@ class ConverterPool:
             self.documents += documents
             self.runs.append(self.pool.submit(self._batch, list(documents)))
 
+    def abort(self) -> None:
+        """Stop now: kill every LibreOffice process group, drop queued batches, and wait
+        only for the workers to notice (their profiles are removed as they do)."""
+        with self._guard:
+            self._stopping = True
+            running = list(self._running)
+        for process in running:
+            _kill_group(process)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(self, command: list[str]) -> subprocess.Popen[bytes]:
+        """Start LibreOffice, unless the pool is stopping; its process is known to
+        :meth:`abort` from the moment it exists."""
+        with self._guard:
+            if self._stopping:
+                raise ConversionError("stopped before LibreOffice started")
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self._running.add(process)
+            return process
+
+    def _finished(self, process: subprocess.Popen[bytes]) -> None:
+        with self._guard:
+            self._running.discard(process)
+
     def _batch(self, documents: list[Path]) -> None:
         try:
-            _run_all(self.soffice, documents, self.outdir, self.timeout)
+            _run_all(self, documents)
         finally:
-            if self.after_batch:
+            if self.after_batch and not self._stopping:
                 written = [self.pdf(d) for d in documents if _pdf_ok(self.pdf(d))]
-                self.after_batch(written)
+                try:
+                    self.after_batch(written)
+                except Exception as exc:  # raised again by close(), in the main thread
+                    self.finishing_errors.append(exc)
 
     def pdf(self, document: Path) -> Path:
         return self.outdir / f"{document.stem}.pdf"
@@ -123,18 +170,43 @@ class ConverterPool:
         """Wait for every batch; return docx → pdf."""
         try:
             failures = self._wait(self.runs)
+            self._raise_finishing_errors()
             missing = [d for d in self.documents if not _pdf_ok(self.pdf(d))]
+            retried: list[str] = []
             if missing:
+                self._clear_leftovers(missing)
                 retries = [self.pool.submit(self._batch, c) for c in _chunks(missing, self.workers)]
-                failures = self._wait(retries)
+                retried = [f for f in self._wait(retries) if f not in failures]
+                self._raise_finishing_errors()
                 missing = [d for d in missing if not _pdf_ok(self.pdf(d))]
             if missing:
                 names = ", ".join(d.name for d in missing)
-                reason = "; ".join(failures) or "LibreOffice exited without writing it"
-                raise ConversionError(f"no PDF for {names}: {reason}")
+                partial = any(self.pdf(d).exists() for d in missing)
+                said = "left an incomplete PDF" if partial else "exited without writing it"
+                reason = "; ".join(failures) or f"LibreOffice {said}"
+                again = f"; tried again: {'; '.join(retried)}" if retried else ""
+                raise ConversionError(f"no PDF for {names}: {reason}{again}")
             return {d: self.pdf(d) for d in self.documents}
+        except BaseException:
+            self.abort()
+            raise
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _clear_leftovers(self, documents: list[Path]) -> None:
+        """Remove what a failed call left for these documents: a part-written PDF, and the
+        lock file that makes the next LibreOffice refuse to write it ("Io Abort")."""
+        for document in documents:
+            self.pdf(document).unlink(missing_ok=True)
+            (self.outdir / f".~lock.{document.stem}.pdf#").unlink(missing_ok=True)
+
+    def _raise_finishing_errors(self) -> None:
+        errors = self.finishing_errors
+        if not errors:
+            return
+        if all(isinstance(e, ReportgenError) for e in errors):
+            raise ReportgenError([d for e in errors for d in e.diagnostics])  # type: ignore[attr-defined]
+        raise next(e for e in errors if not isinstance(e, ReportgenError))
 
     def _wait(self, runs: list[Future[None]]) -> list[str]:
         while wait(runs, timeout=PROGRESS_EVERY).not_done:
@@ -142,7 +214,7 @@ class ConverterPool:
                 self.progress(_done(self.documents, self.outdir), len(self.documents))
         if self.progress:
             self.progress(_done(self.documents, self.outdir), len(self.documents))
-        return [str(run.exception()) for run in runs if run.exception() is not None]
+        return [_reason(run.exception()) for run in runs if run.exception() is not None]
 
 
 def convert_to_pdf(
@@ -158,10 +230,10 @@ def convert_to_pdf(
     The documents are shared among ``workers`` LibreOffice processes running at once (one
     per core by default); see :class:`ConverterPool`.
     """
-    pool = ConverterPool(outdir, timeout=timeout, workers=workers, progress=progress)
-    for chunk in _chunks(documents, pool.workers):
-        pool.submit(chunk)
-    return pool.close()
+    with ConverterPool(outdir, timeout=timeout, workers=workers, progress=progress) as pool:
+        for chunk in _chunks(documents, pool.workers):
+            pool.submit(chunk)
+        return pool.close()
 
 
 def _done(documents: Sequence[Path], outdir: Path) -> int:
@@ -178,17 +250,21 @@ def _chunks(documents: Sequence[Path], workers: int) -> list[list[Path]]:
     return [c for c in chunks if c]
 
 
-def _run_all(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) -> None:
+def _run_all(pool: ConverterPool, documents: Sequence[Path]) -> None:
     """One worker's share, in calls no longer than one LibreOffice call accepts; every call
     is tried even if one fails, and the failures are raised together."""
     failures = []
     for start in range(0, len(documents), MAX_FILES_PER_CALL):
         try:
-            _run(soffice, documents[start : start + MAX_FILES_PER_CALL], outdir, timeout)
+            _run(pool, documents[start : start + MAX_FILES_PER_CALL])
         except ConversionError as exc:
-            failures.append(str(exc))
+            failures.append(exc.reason)
     if failures:
         raise ConversionError("; ".join(failures))
+
+
+def _reason(exc: BaseException | None) -> str:
+    return exc.reason if isinstance(exc, ReportgenError) else str(exc)
 
 
 def _size(path: Path) -> int:
@@ -199,17 +275,25 @@ def _size(path: Path) -> int:
 
 
 def _pdf_ok(path: Path) -> bool:
+    """Whether ``path`` is a whole PDF: it starts as one and its end-of-file mark is there
+    (a LibreOffice stopped while writing, or a full disk, leaves a PDF without one)."""
     try:
         with path.open("rb") as f:
-            return f.read(5) == b"%PDF-"
+            if f.read(5) != b"%PDF-":
+                return False
+            f.seek(max(0, path.stat().st_size - 1024))
+            return b"%%EOF" in f.read()
     except OSError:
         return False
 
 
-def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="reportgen-lo-") as profile:
+def _run(pool: ConverterPool, documents: Sequence[Path]) -> None:
+    # The profile lives beside the PDFs (in a build, inside its staging folder), so that a
+    # build killed outright leaves nothing outside its output folder, and the next build
+    # finds any LibreOffice still running by the folder named on its command line.
+    with tempfile.TemporaryDirectory(prefix=".profile-", dir=pool.outdir) as profile:
         command = [
-            soffice,
+            pool.soffice,
             f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--invisible",
@@ -220,21 +304,17 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
             "--convert-to",
             filter_argument(),
             "--outdir",
-            str(outdir),
+            str(pool.outdir),
             *(str(d) for d in documents),
         ]
         names = ", ".join(d.name for d in documents)
-        limit = timeout * len(documents)
+        limit = pool.timeout * len(documents)
         try:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            process = pool._start(command)
         except OSError as exc:
-            raise ConversionError(f"cannot start LibreOffice ({soffice}): {exc.strerror}") from None
+            raise ConversionError(
+                f"cannot start LibreOffice ({pool.soffice}): {exc.strerror}"
+            ) from None
         try:
             output, _ = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
@@ -244,15 +324,42 @@ def _run(soffice: str, documents: Sequence[Path], outdir: Path, timeout: float) 
             ) from None
         finally:
             _kill_group(process)
+            pool._finished(process)
+        text = output.decode("utf-8", "replace").strip()
         if process.returncode != 0:
-            tail = output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            tail = text.splitlines()[-1:] or ["no output"]
             raise ConversionError(
-                f"LibreOffice failed converting {names} (exit {process.returncode}): {tail[0]}"
+                f"LibreOffice failed converting {names} (exit {process.returncode}): "
+                f"{tail[0]}{_disk_full_hint(pool.outdir)}"
             )
+        # LibreOffice reports a document it could not load or store on its output and
+        # still exits 0.
+        # Its source-code locations (" at ./sfx2/source/...") say nothing to an author.
+        errors = [line.split(" at ./")[0] for line in text.splitlines() if line.startswith("Error")]
+        if errors:
+            raise ConversionError(
+                f"LibreOffice could not convert {names}: {errors[0]}{_disk_full_hint(pool.outdir)}"
+            )
+
+
+# Less room than this where LibreOffice writes is the likely cause of its failing.
+NEARLY_FULL = 16 * 1024 * 1024
+
+
+def _disk_full_hint(folder: Path) -> str:
+    """LibreOffice crashes rather than saying the disk is full; say it for it."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free >= NEARLY_FULL:
+        return ""
+    return f" (the disk holding {folder} has {free // 1024} KiB free: is it full?)"
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill LibreOffice and anything it started (oosplash starts soffice.bin as a child)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if process.returncode is None:  # once reaped, its number may belong to someone else
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     process.wait()

@@ -52,6 +52,14 @@ class ReportgenError(Exception):
         self.diagnostics = sorted(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    @property
+    def reason(self) -> str:
+        """The messages alone, for quoting inside another message (without each one's
+        ``reportgen: error:`` prefix)."""
+        return "; ".join(
+            d.message if d.file == "reportgen" and not d.line else str(d) for d in self.diagnostics
+        )
+
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest of ``choices`` to ``word``, or listing them if none is close."""

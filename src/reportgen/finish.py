@@ -15,15 +15,19 @@ with veraPDF 1.28: the report, the forms and the pack pass both PDF/A-2b and PDF
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import struct
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 from pikepdf import Name, String
+
+from .diagnostics import ReportgenError
 
 # Where an ICC profile header keeps its creation time: six big-endian 16-bit numbers.
 ICC_DATE = slice(24, 36)
@@ -53,8 +57,46 @@ def _dates(node: Any) -> Iterator[dt.date]:
 
 def finish_pdf(path: Path, moment: dt.datetime) -> None:
     """Rewrite ``path`` in place: dates set to ``moment``, a content-derived ID, identity
-    role mappings dropped, PDF/UA-1 declared."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+    role mappings dropped, PDF/UA-1 declared.
+
+    A PDF that cannot be read raises :class:`ReportgenError`; a failure to write (a full
+    disk) raises :class:`OSError`, and ``path`` is then as it was.
+    """
+    try:
+        finished = _finished(path, moment)
+    except pikepdf.PdfError as exc:
+        raise ReportgenError(
+            f"{path.name}: LibreOffice wrote a PDF that cannot be read ({exc}); build again, "
+            "and if it persists, open the .docx in LibreOffice to see what it makes of it"
+        ) from None
+    write_atomically(path, finished)
+
+
+@contextmanager
+def open_pdf(path: Path) -> Iterator[pikepdf.Pdf]:
+    """Open a PDF reportgen made; one that cannot be read (LibreOffice stopped while writing
+    it, a full disk) raises :class:`ReportgenError` naming it."""
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PdfError as exc:
+        raise ReportgenError(f"{path.name}: not a readable PDF ({exc})") from None
+    with pdf:
+        yield pdf
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` whole or not at all. The bytes are made in memory
+    first: QPDF writing straight to a full disk aborts the process instead of raising."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _finished(path: Path, moment: dt.datetime) -> bytes:
+    with pikepdf.open(path) as pdf:
         iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
@@ -73,7 +115,9 @@ def finish_pdf(path: Path, moment: dt.datetime) -> None:
         for key in ("/DocChecksum", "/ID"):
             if key in pdf.trailer:
                 del pdf.trailer[key]
-        pdf.save(path, deterministic_id=True)
+        buffer = io.BytesIO()
+        pdf.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
 
 
 PDFUA_NAMESPACE = "http://www.aiim.org/pdfua/ns/id/"

@@ -132,14 +132,10 @@ def load_inputs(root: Path) -> Inputs:
         )
     inputs = Inputs(root=root)
     problems: list[Diagnostic] = []
-    paths = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-    if not paths:
+    paths, problems = _input_files(root)
+    if not paths and not problems:
         problems.append(Diagnostic(str(root), 0, 0, "error", "no .yaml files in inputs directory"))
-    for path in paths:
-        rel = path.relative_to(root)
-        prefix: KeyPath = (*rel.parent.parts, rel.stem)
-        if any(p.startswith(".") for p in prefix):
-            continue
+    for prefix, path in paths.items():
         try:
             _load_file(path, prefix, inputs)
         except ReportgenError as exc:
@@ -147,6 +143,34 @@ def load_inputs(root: Path) -> Inputs:
     if problems:
         raise ReportgenError(problems)
     return inputs
+
+
+def _input_files(root: Path) -> tuple[dict[KeyPath, Path], list[Diagnostic]]:
+    """Each YAML file under ``root`` by the key its contents go under; files that cannot be
+    read as one (a link to nothing, a folder named like a file, two files for one key) are
+    problems, never silently left out."""
+    files: dict[KeyPath, Path] = {}
+    problems = []
+    for path in sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES):
+        rel = path.relative_to(root)
+        prefix: KeyPath = (*rel.parent.parts, rel.stem)
+        if any(p.startswith(".") for p in prefix):
+            continue
+        if path.is_symlink() and not path.exists():
+            problems.append(_problem(path, "a link to nothing (its target is missing, or a loop)"))
+        elif path.is_dir():
+            problems.append(_problem(path, "a folder named like a YAML file; rename it"))
+        elif prefix in files:
+            key = format_key(prefix)
+            message = f"{files[prefix].name} is also the inputs' '{key}': keep one of the two"
+            problems.append(_problem(path, message))
+        else:
+            files[prefix] = path
+    return files, problems
+
+
+def _problem(path: Path, message: str) -> Diagnostic:
+    return Diagnostic(str(path), 0, 0, "error", message)
 
 
 def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
@@ -213,6 +237,29 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
     inputs.keys.setdefault(prefix, Position(display, 1, 1))
 
 
+# Characters an escape in double quotes can write but a .docx (XML 1.0) cannot hold.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _not_in_xml(value: str) -> str:
+    """Why ``value`` cannot go into a document, and what to write instead."""
+    found = _NOT_IN_XML.search(value)
+    assert found is not None
+    char = found.group()
+    if "\ud800" <= char <= "\udbff":
+        after = value[found.end() : found.end() + 1]
+        if "\udc00" <= after <= "\udfff":
+            joined = chr(0x10000 + ((ord(char) - 0xD800) << 10) + (ord(after) - 0xDC00))
+            return (
+                f"\\u{ord(char):04x}\\u{ord(after):04x} is a UTF-16 surrogate pair, which YAML "
+                f"does not join: write the character itself ({joined}) or "
+                f"\\U{ord(joined):08X}"
+            )
+    if "\ud800" <= char <= "\udfff":
+        return f"\\u{ord(char):04x} is half of a UTF-16 surrogate pair, not a character"
+    return f"the character U+{ord(char):04X} cannot appear in a document; remove its escape"
+
+
 def _line_col(text: str | bytes, offset: int) -> tuple[int, int]:
     newline = "\n" if isinstance(text, str) else b"\n"
     line = text.count(newline, 0, offset) + 1
@@ -277,7 +324,11 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if isinstance(value, str) and _NOT_IN_XML.search(value):
+                self._error(node, path, _not_in_xml(value))
+                return None
+            return value
         except yaml.constructor.ConstructorError as exc:
             self._error(node, path, exc.problem or "value cannot be read")
         except ValueError as exc:

@@ -9,12 +9,15 @@ pack keeps the cover's PDF/A output intent, language and "show title" preference
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation, String
+
+from .finish import open_pdf, write_atomically
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class PackPart:
 
 def page_count(pdf: Path) -> int:
     """The number of pages of ``pdf``."""
-    with pikepdf.open(pdf) as document:
+    with open_pdf(pdf) as document:
         return len(document.pages)
 
 
@@ -55,7 +58,7 @@ def assemble_pack(
     ``folio`` is a PDF of as many pages as the pack, carrying only page numbers (marked as
     artifacts, so they stay out of the structure); each of its pages is laid over the pack's.
     """
-    with pikepdf.open(cover.pdf) as pack:
+    with open_pdf(cover.pdf) as pack:
         root = pack.Root
         tree = root.StructTreeRoot
         document_element = _document_element(pack)
@@ -63,7 +66,7 @@ def assemble_pack(
         outline: list[OutlineItem] = [_outline_item(cover.title, 0, _outline(pack, 0))]
         starts = []
         for part in parts:
-            with pikepdf.open(part.pdf) as source:
+            with open_pdf(part.pdf) as source:
                 offset = len(pack.pages)
                 starts.append(offset + 1)
                 children = _outline(source, offset)
@@ -80,12 +83,14 @@ def assemble_pack(
         root.PageMode = Name.UseOutlines
         root.Lang = String(language)
         _set_title(pack, title)
-        pack.save(out)
+        buffer = io.BytesIO()
+        pack.save(buffer)
+    write_atomically(out, buffer.getvalue())
     return starts
 
 
 def _stamp(pack: pikepdf.Pdf, folio: Path) -> None:
-    with pikepdf.open(folio) as numbers:
+    with open_pdf(folio) as numbers:
         if len(numbers.pages) != len(pack.pages):
             raise ValueError(
                 f"page numbers for {len(numbers.pages)} pages, pack of {len(pack.pages)}"

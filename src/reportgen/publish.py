@@ -115,14 +115,16 @@ def recover(out: Path) -> None:
 
 
 def stop_processes_using(folder: Path) -> None:
-    """Kill what a killed build left running in ``folder`` (LibreOffice runs in a session of
-    its own, with its profile in the staging folder, so it outlives the build): any process
-    whose command line names the folder."""
+    """Kill what a killed build left running in ``folder``. LibreOffice runs in a session of
+    its own, with its profile in the staging folder, so it outlives the build; each session
+    whose leader's command line names the folder is killed whole. (Only a session leader:
+    a user's shell that merely mentions the folder is in a session it does not lead.)"""
     needle = os.fsencode(folder.resolve())
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if needle in cmdline.read_bytes():
-                os.killpg(int(cmdline.parent.name), signal.SIGKILL)
+            pid = int(cmdline.parent.name)
+            if needle in cmdline.read_bytes() and os.getsid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
         except (OSError, ValueError):  # gone already, or not ours to kill
             continue
 

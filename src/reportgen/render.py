@@ -45,6 +45,10 @@ class _Template(DocxTemplate):
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
         src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        # docxtpl lets a template write a literal {{ as {_{ by replacing it after rendering,
+        # which also rewrote an author's data; here only the template's own text is read so.
+        for escaped, tag in _ESCAPES:
+            src_xml = src_xml.replace(escaped, "{{ '" + tag + "' }}")
         try:
             self.current_rendering_part = part
             dst_xml = _compiled(src_xml).render(context)
@@ -56,11 +60,10 @@ class _Template(DocxTemplate):
                 ]
             raise
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-        for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
-            dst_xml = dst_xml.replace(escaped, tag)
         return self.resolve_listing(dst_xml)
 
 
+_ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 _ENVIRONMENT = environment(autoescape=True)
 
 
