@@ -148,6 +148,7 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
         result.stderr
     )
     assert "exit 139" in result.stderr
+    assert result.stderr.count("reportgen: error:") == 1, "a message quoted with its prefix"
     assert snapshot(previous_build) == before
 
 

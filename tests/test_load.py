@@ -150,3 +150,8 @@ def test_two_files_for_the_same_key_are_an_error_naming_both(tmp_path):
     problem = only_problem(tmp_path)
     assert problem.startswith(str(tmp_path / "meetings.yml"))
     assert "meetings.yaml is also the inputs' 'meetings'" in problem
+
+
+def test_thousands_of_nested_lists_are_an_error_not_a_crash(tmp_path):
+    write(tmp_path, "programme.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "values nested more than 64 deep" in only_problem(tmp_path)

@@ -136,6 +136,13 @@ def test_a_diff_between_two_revisions(repo):
     assert [d["status"] for d in answer["documents"]].count("changed") == 2
 
 
+def test_a_revision_compared_with_itself_has_no_changes(repo):
+    result = reportgen(repo, "diff", "main", "main", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert {d["status"] for d in answer["documents"]} == {"unchanged"}
+
+
 def test_uses_lists_every_paragraph_a_fact_reaches():
     savings, unvaried = uses(EXAMPLE_INPUTS, TEMPLATES, "programmes.transformation.facts.savings")
     assert unvaried == []
@@ -213,6 +220,14 @@ def test_fmt_check_fails_on_an_unformatted_file_and_names_it(example_copy):
     assert result.stdout.strip() == f"would reformat {meetings}"
     assert format_inputs(example_copy, check=False) == [meetings]
     assert reportgen(ROOT, "fmt", "--check", "--inputs", str(example_copy)).returncode == 0
+
+
+def test_fmt_names_a_file_that_is_not_utf8_instead_of_crashing(example_copy):
+    (example_copy / "meetings.yaml").write_bytes(b"cabinet:\n  venue: \xa3\n")
+    result = reportgen(ROOT, "fmt", "--inputs", str(example_copy))
+    assert result.returncode == 1
+    assert f"{example_copy / 'meetings.yaml'}:2:10: error: not UTF-8 text" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_the_example_inputs_are_formatted():

@@ -1,5 +1,10 @@
 """Cross-references between inputs and the rules of the domain."""
 
+import shutil
+
+from reportgen.check import check
+
+from conftest import FIXTURES, TEMPLATES
 from conftest import load_problems as problems
 
 
@@ -129,3 +134,20 @@ def test_every_problem_is_reported_in_one_run(example_copy, edit):
         "transformation.yaml",
         "cabinet-report.yaml",
     }
+
+
+def test_something_with_the_id_unknown_is_not_a_fact_not_yet_known(tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(FIXTURES / "minimal", inputs)
+    # The only meeting, so meetings.yaml is a mapping with the single key 'unknown'.
+    for name in ("meetings.yaml", "documents/report.yaml"):
+        path = inputs / name
+        text = (
+            path.read_text()
+            .replace("cabinet:", "unknown:")
+            .replace("meeting: cabinet", "meeting: unknown")
+        )
+        path.write_text(text)
+    checked = check(inputs, TEMPLATES)
+    assert checked.diagnostics == []
+    assert not checked.draft

@@ -30,6 +30,9 @@ from reportgen.view import NotKnown, plain
         (250_000, "£250,000"),
         (999.5, "£999.50"),
         (0, "£0"),
+        (1_234_567, "£1.23 million"),
+        (1_005_000, "£1.01 million"),
+        (1_234_567_890, "£1.23 billion"),
     ],
 )
 def test_money_in_words_as_running_text_writes_it(amount, expected):
@@ -43,6 +46,10 @@ def test_money_in_words_as_running_text_writes_it(amount, expected):
         (750_000, "£0.75m"),
         (320_000_000, "£320m"),
         (Decimal("1250000"), "£1.25m"),
+        (1_234_567, "£1.23m"),
+        (1_234_567_890, "£1,234.57m"),
+        (1_000, "£0.001m"),
+        (12_345, "£0.012m"),
     ],
 )
 def test_money_short_form_uses_m(amount, expected):

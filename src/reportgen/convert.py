@@ -294,7 +294,7 @@ def _run(pool: ConverterPool, documents: Sequence[Path]) -> None:
     with tempfile.TemporaryDirectory(prefix=".profile-", dir=pool.outdir) as profile:
         command = [
             pool.soffice,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
             "--headless",
             "--invisible",
             "--nologo",

@@ -127,11 +127,12 @@ def rendered_diff(
     relative = [inputs.resolve().relative_to(repo), templates.resolve().relative_to(repo)]
     with tempfile.TemporaryDirectory(prefix="reportgen-diff-") as tmp:
         sides = []
-        for revision in (base, head):
+        # Each side checks out into a folder of its own, even when both name one revision.
+        for side, revision in (("base", base), ("head", head)):
             if revision is None:
                 sides.append(render_side(inputs, templates, WORKING_TREE))
                 continue
-            root = Path(tmp) / revision.replace("/", "_")
+            root = Path(tmp) / side
             root.mkdir()
             checkout(repo, revision, relative, root)
             sides.append(render_side(root / relative[0], root / relative[1], revision))

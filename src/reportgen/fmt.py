@@ -18,8 +18,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from .diagnostics import Diagnostic, ReportgenError
-from .load import YAML_SUFFIXES
-from .model import FOLDERS, Project, Unknown, branches
+from .load import input_files, read_text
+from .model import FOLDERS, Project, Unknown, branches, is_unknown
 
 # Never re-wrap text: folded text (>-) keeps the lines its author gave it, other text
 # stays on one line, so a changed word changes one line of the diff.
@@ -63,9 +63,13 @@ def file_type(inputs: Path, path: Path) -> Any:
 def format_inputs(inputs: Path, *, check: bool) -> list[Path]:
     """Format every input file (or, with ``check``, only find them); the files that change."""
     changed = []
-    problems = []
-    for path in sorted(p for p in inputs.rglob("*") if p.suffix in YAML_SUFFIXES):
-        text = path.read_text(encoding="utf-8")
+    paths, problems = input_files(inputs)
+    for path in paths.values():
+        try:
+            text = read_text(path)
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+            continue
         try:
             formatted = format_text(text, file_type(inputs, path))
         except YAMLError as exc:
@@ -120,7 +124,7 @@ def _reorder(node: CommentedMap, wanted: list[str]) -> None:
 
 def _model_for(node: CommentedMap, annotation: Any) -> type[BaseModel] | None:
     models = [b for b in branches(annotation) if isinstance(b, type) and issubclass(b, BaseModel)]
-    if "unknown" in node and Unknown in models:
+    if is_unknown(node) and Unknown in models:
         return Unknown
     models = [m for m in models if m is not Unknown]
     if not models:

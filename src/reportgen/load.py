@@ -21,6 +21,9 @@ KeyPath = tuple[str | int, ...]
 # An author's inputs are a few hundred values; aliases that expand past this are an attack
 # (the "billion laughs") or a mistake, and either way would exhaust memory.
 MAX_NODES = 200_000
+# No input needs values nested more than a dozen deep; thousands would exhaust the stack of
+# every stage that walks them.
+MAX_DEPTH = 64
 YAML_SUFFIXES = (".yaml", ".yml")
 _CORE = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {
@@ -132,7 +135,7 @@ def load_inputs(root: Path) -> Inputs:
         )
     inputs = Inputs(root=root)
     problems: list[Diagnostic] = []
-    paths, problems = _input_files(root)
+    paths, problems = input_files(root)
     if not paths and not problems:
         problems.append(Diagnostic(str(root), 0, 0, "error", "no .yaml files in inputs directory"))
     for prefix, path in paths.items():
@@ -145,7 +148,7 @@ def load_inputs(root: Path) -> Inputs:
     return inputs
 
 
-def _input_files(root: Path) -> tuple[dict[KeyPath, Path], list[Diagnostic]]:
+def input_files(root: Path) -> tuple[dict[KeyPath, Path], list[Diagnostic]]:
     """Each YAML file under ``root`` by the key its contents go under; files that cannot be
     read as one (a link to nothing, a folder named like a file, two files for one key) are
     problems, never silently left out."""
@@ -173,7 +176,9 @@ def _problem(path: Path, message: str) -> Diagnostic:
     return Diagnostic(str(path), 0, 0, "error", message)
 
 
-def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
+def read_text(path: Path) -> str:
+    """An input file's text; one that cannot be read or is not UTF-8 raises
+    :class:`ReportgenError` saying where."""
     display = str(path)
     try:
         data = path.read_bytes()
@@ -182,11 +187,16 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
             Diagnostic(display, 0, 0, "error", f"cannot read: {exc.strerror}")
         ) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col(data, exc.start)
         message = f"not UTF-8 text ({exc.reason}): save the file as UTF-8"
         raise ReportgenError(Diagnostic(display, line, col, "error", message)) from None
+
+
+def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
+    display = str(path)
+    text = read_text(path)
     bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if bad:
         line, col = _line_col(text, bad.start())
@@ -219,6 +229,9 @@ def _load_file(path: Path, prefix: KeyPath, inputs: Inputs) -> None:
         ) from None
     except yaml.YAMLError as exc:
         raise ReportgenError(Diagnostic(display, 1, 1, "error", f"YAML: {exc}")) from None
+    except RecursionError:
+        message = f"values nested more than {MAX_DEPTH} deep (lists in lists in lists …)"
+        raise ReportgenError(Diagnostic(display, 1, 1, "error", message)) from None
     finally:
         loader.dispose()
     if builder.problems:
@@ -292,6 +305,9 @@ class _Builder:
                 problem="too many values (aliases expanding without limit?)",
                 problem_mark=node.start_mark,
             )
+        if len(path) - len(self.prefix) > MAX_DEPTH:
+            self._error(node, path, f"values nested more than {MAX_DEPTH} deep")
+            return None
         self.inputs.values[path] = self._pos(node)
         if node.tag not in ALLOWED_TAGS:
             self._error(node, path, f"the tag {node.tag} is not allowed in inputs")

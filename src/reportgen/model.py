@@ -234,10 +234,18 @@ def _fact_kind(value: Any) -> str | None:
     if isinstance(value, dict):
         if len(value) == 1:
             (key,) = value
-            if key in TYPED_VALUES or key == "unknown":
+            if key in TYPED_VALUES or is_unknown(value):
                 return str(key)
         return "group"
     return None
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is written ``{unknown: "why"}``. Only text is a reason: ``{unknown:
+    {name: …}}`` is something with the id 'unknown', such as an organisation."""
+    return (
+        isinstance(value, dict) and set(value) == {"unknown"} and isinstance(value["unknown"], str)
+    )
 
 
 def _plain_number(value: Any) -> Any:

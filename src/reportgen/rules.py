@@ -11,7 +11,15 @@ from .diagnostics import Diagnostic, did_you_mean
 from .facts import RESERVED
 from .layout import item_numbers, meeting_folder
 from .load import Inputs, KeyPath
-from .model import TYPED_VALUES, Form, OrganisationFact, OrganisationsFact, Project, Report
+from .model import (
+    TYPED_VALUES,
+    Form,
+    OrganisationFact,
+    OrganisationsFact,
+    Project,
+    Report,
+    is_unknown,
+)
 
 # A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
 # beside the computed one; one typed in the middle ("see paragraph 2.14") goes stale.
@@ -268,7 +276,7 @@ def unknown_facts(inputs: Inputs, *, final: bool) -> list[Diagnostic]:
 
 def _walk_unknowns(node: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     if isinstance(node, dict):
-        if set(node) == {"unknown"}:
+        if is_unknown(node):
             yield path, str(node["unknown"])
             return
         for key, value in node.items():

@@ -16,7 +16,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, Undefined
@@ -37,9 +37,19 @@ def _defined(value: Any) -> Any:
 
 
 def _plain(number: Decimal) -> str:
-    """``Decimal('0.50')`` → ``0.5``; ``Decimal('320')`` → ``320``; never exponent notation."""
-    text = f"{number:f}"
+    """``Decimal('0.50')`` → ``0.5``; ``Decimal('1234')`` → ``1,234``; never exponent
+    notation."""
+    text = f"{number:,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _rounded(number: Decimal) -> Decimal:
+    """Millions as council papers write them: two decimal places (``1.23``), or as many as
+    show two significant figures of a small amount (``0.0012``), never ``0``."""
+    if not number:
+        return number
+    places = max(2, 1 - number.adjusted())
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _grouped(number: Decimal) -> str:
@@ -88,14 +98,14 @@ def money(value: Any, style: str = "words") -> str:
     amount = Decimal(value) if isinstance(value, Decimal) else Decimal(str(value))
     sign, amount = ("-", -amount) if amount < 0 else ("", amount)
     if style == "m":
-        return f"{sign}£{_plain(amount / Decimal(1_000_000))}m"
+        return f"{sign}£{_plain(_rounded(amount / Decimal(1_000_000)))}m"
     if style == "full":
         return f"{sign}£{_grouped(amount)}"
     if style != "words":
         raise ValueError(f"unknown money style {style!r}: use 'words', 'm' or 'full'")
     for size, word in ((Decimal(10**9), "billion"), (Decimal(10**6), "million")):
         if amount >= size:
-            return f"{sign}£{_plain(amount / size)} {word}"
+            return f"{sign}£{_plain(_rounded(amount / size))} {word}"
     return f"{sign}£{_grouped(amount)}"
 
 

@@ -99,14 +99,18 @@ def _leaves(node: Any, path: KeyPath) -> list[KeyPath]:
 
 def _nudges(loaded: Inputs, leaf: KeyPath) -> Iterator[Inputs]:
     """Copies of the inputs with the value at ``leaf`` changed a little, one way, then the
-    other: text gains a mark, numbers and dates move up, then down."""
+    other: text gains a mark, numbers (by enough to show through rounding) and dates move
+    up, then down."""
     value = _value_at(loaded.data, leaf, format_key(leaf))
     if isinstance(value, bool):
         changes: list[Any] = [not value]
     elif isinstance(value, int):
-        changes = [value + 1, value - 1]
+        # A change in the second significant figure, which no rounding in the text hides
+        # (£0.5m becomes £0.51m; a cohort of 16 becomes 17).
+        step = max(1, 10 ** (len(str(abs(value))) - 2))
+        changes = [value + step, value - step]
     elif isinstance(value, float):
-        changes = [value * 1.01 + 0.01, value * 0.99]
+        changes = [value * 1.05 + 0.01, value * 0.95]
     elif isinstance(value, dt.date):
         changes = [value + dt.timedelta(days=1), value - dt.timedelta(days=1)]
     elif isinstance(value, str):
