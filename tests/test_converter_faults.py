@@ -43,6 +43,9 @@ def start_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.Pope
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test run in the background inherits Ctrl-C ignored, which Python then keeps;
+        # the build under test must hear it as a terminal's foreground job does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -147,8 +147,16 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
         ("eoi", "pdf"),
         ("index", "html"),
         ("pack", "pdf"),
+        ("timetable", "ics"),
     ]
     assert output_path(out, "pack").name == "2015-09-09-cabinet-pack.pdf"
+    # The council's standing orders and the law's five clear days, on the meeting's page
+    # and in a calendar file beside it.
+    page = output_path(out, "index", "html").read_text()
+    assert '<time datetime="2015-08-17">17 August 2015</time>' in page
+    assert '<time datetime="2015-09-01">1 September 2015</time>' in page
+    assert '<a href="timetable.ics">' in page
+    assert output_path(out, "timetable", "ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
     report = output_path(out, "cabinet-report")
     assert report.name == "2015-09-09-cabinet-item-7-digital-customer-access.pdf"
     text = pdf_text(report)

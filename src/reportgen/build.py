@@ -178,7 +178,7 @@ def _produce(
             if output.pages is not None:
                 document.pages = output.pages
     outputs += make_packs(checked, paths, documents, workspace, convert, log)
-    outputs += meeting_pages(checked, paths, documents, outputs, staging)
+    outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
     write_manifest(staging, outputs)
     return outputs
 

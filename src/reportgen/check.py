@@ -16,7 +16,8 @@ from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
 from .model import Project, parse_project, template_of
-from .rules import project_problems, unknown_facts
+from .rules import project_problems, publication_deadlines, unknown_facts
+from .timetable import today
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
@@ -77,6 +78,7 @@ def check(
     found = problems + unknown
     # Unknown facts may be errors (--final) but do not stop composing; broken references do.
     if not any(d.severity == "error" for d in problems):
+        found.extend(publication_deadlines(project, inputs, today=today(), final=final))
         found.extend(check_programmes(project, inputs))
         for document_id, document in project.documents.items():
             try:

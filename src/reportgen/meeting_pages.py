@@ -1,8 +1,10 @@
 """A meeting's page: a static ``index.html`` per meeting folder listing its pack and
-documents, from ``templates/meeting-index.html``."""
+documents and its publication timetable, from ``templates/meeting-index.html``; and the
+timetable as ``timetable.ics`` for a clerk's calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,8 @@ from .check import INDEX_TEMPLATE, Checked
 from .compose import compose_cover
 from .manifest import Output, describe, source_name
 from .plan import Paths, PlannedDocument
-from .text import environment, render_template
+from .text import date, environment, render_template
+from .timetable import TIMETABLE, Deadline, calendar, timetable
 
 
 def meeting_pages(
@@ -19,8 +22,10 @@ def meeting_pages(
     documents: dict[str, PlannedDocument],
     outputs: list[Output],
     staging: Path,
+    moment: dt.datetime,
 ) -> list[Output]:
-    """A static ``index.html`` per meeting folder listing its pack and documents."""
+    """A static ``index.html`` per meeting folder listing its pack, documents and timetable,
+    and the timetable as ``timetable.ics`` (for a meeting with a date)."""
     project = checked.project
     assert project is not None
     template_path = paths.templates / INDEX_TEMPLATE
@@ -41,19 +46,46 @@ def meeting_pages(
                 f", appendix {d.placement.appendix}" if d.placement.appendix else ""
             )
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
+        meeting = project.meetings[meeting_id]
+        council = project.organisations[meeting.council]
+        deadlines = timetable(meeting, council.standing_orders)
         context = compose_cover(project, meeting_id, [], draft=checked.draft)
-        html = render_template(template, {**context, "documents": rows})
-        relative = f"{folder}/index.html"
         (staging / folder).mkdir(parents=True, exist_ok=True)
-        (staging / relative).write_text(html, encoding="utf-8")
         sources = sorted(
             {s for d in members for s in d.sources}
             | {source_name(paths.templates, template_path, "templates")}
         )
+        ics = None
+        if deadlines:
+            ics = f"{folder}/{TIMETABLE}"
+            (staging / ics).write_bytes(calendar(meeting_id, meeting, deadlines, moment))
+            title = f"{context['title'].removesuffix(': papers')}: publication timetable"
+            results.append(describe(staging, ics, "timetable", title, sources, meeting=meeting_id))
+        html = render_template(
+            template,
+            {
+                **context,
+                "documents": rows,
+                "timetable": [_timetable_row(d) for d in deadlines],
+                "calendar": TIMETABLE if ics else None,
+            },
+        )
+        relative = f"{folder}/index.html"
+        (staging / relative).write_text(html, encoding="utf-8")
         results.append(
             describe(staging, relative, "index", context["title"], sources, meeting=meeting_id)
         )
     return results
+
+
+def _timetable_row(deadline: Deadline) -> dict[str, Any]:
+    return {
+        "what": deadline.name,
+        "date": date(deadline.date),
+        "iso": deadline.date.isoformat(),
+        "clear_days": deadline.clear_days,
+        "statutory": deadline.statutory,
+    }
 
 
 def _index_row(

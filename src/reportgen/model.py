@@ -79,13 +79,36 @@ class Signatory(Strict):
     name: Text | Unknown | None = None
 
 
+class CouncilDeadline(Strict):
+    """One of a council's own deadlines before each meeting, in clear days:
+    ``{name: Final report to the clerk, clear_days: 8}``."""
+
+    name: Text
+    clear_days: Annotated[int, Field(ge=1, le=366)]
+
+
+class StandingOrders(Strict):
+    """How a council counts the time before its meetings.
+
+    ``clear_days``: ``working-days`` (Saturdays, Sundays and bank holidays do not count, the
+    cautious reading of the law) or ``all-days``. ``bank_holidays``: whose, ``england``,
+    ``wales``, ``scotland`` or ``northern-ireland``. ``deadlines``: the council's own, each
+    so many clear days before a meeting; the law's five clear days are always there.
+    """
+
+    clear_days: Literal["working-days", "all-days"] = "working-days"
+    bank_holidays: Literal["england", "wales", "scotland", "northern-ireland"] = "england"
+    deadlines: list[CouncilDeadline] = []
+
+
 class Organisation(Strict):
-    """A council, department or partner body."""
+    """A council, department or partner body; a council may give its standing orders."""
 
     name: Text
     short_name: Text | None = None
     address: list[Text] = []
     signatories: dict[Label, Signatory] = {}
+    standing_orders: StandingOrders | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -386,6 +409,8 @@ class Meeting(Strict):
     date: Date | Unknown
     time: Time | Unknown | None = None
     venue: Text | Unknown
+    # The day the agenda and reports were published, once they are.
+    published: Date | None = None
     items: list[Item] = []
     pack_template: Text = "pack-cover.docx"
     # Printed page numbers laid over the pack's pages; none if null.

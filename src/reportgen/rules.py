@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, Severity, did_you_mean
 from .facts import RESERVED
 from .layout import item_numbers, meeting_folder
 from .load import Inputs, KeyPath
@@ -18,8 +19,11 @@ from .model import (
     OrganisationsFact,
     Project,
     Report,
+    StandingOrders,
     is_unknown,
 )
+from .text import date as written_date
+from .timetable import STATUTORY_CLEAR_DAYS, clear_days_between, latest_day
 
 # A paragraph number typed at the start of prose ("2.13 The following ...") would be printed
 # beside the computed one; one typed in the middle ("see paragraph 2.14") goes stale.
@@ -252,6 +256,47 @@ def _typed_numbers(inputs: Inputs, base: KeyPath, report: Report) -> Iterator[Di
                 "that paragraph an id and write {{ ref('its-id') }}",
                 severity="warning",
             )
+
+
+def publication_deadlines(
+    project: Project, inputs: Inputs, *, today: dt.date, final: bool
+) -> list[Diagnostic]:
+    """Each dated meeting's papers published at least five clear days before it: a
+    ``published:`` date too late, or no ``published:`` date once the deadline has passed
+    (``today``) before the meeting, is a warning, or an error when ``final``."""
+    found = []
+    severity: Severity = "error" if final else "warning"
+    for meeting_id, meeting in project.meetings.items():
+        if not isinstance(meeting.date, dt.date):
+            continue
+        council = project.organisations.get(meeting.council)
+        orders = (council.standing_orders if council else None) or StandingOrders()
+        due = latest_day(meeting.date, STATUTORY_CLEAR_DAYS, orders)
+        due_text = written_date(due)
+        path: KeyPath = ("meetings", meeting_id, "published")
+        if meeting.published is not None and meeting.published >= meeting.date:
+            found.append(inputs.diagnostic(path, "published on or after the day of the meeting"))
+        elif meeting.published is not None and meeting.published > due:
+            clear = clear_days_between(meeting.published, meeting.date, orders)
+            found.append(
+                inputs.diagnostic(
+                    path,
+                    f"published {clear} clear days before the meeting; the law needs "
+                    f"{STATUTORY_CLEAR_DAYS}, so by {due_text}",
+                    severity=severity,
+                )
+            )
+        elif meeting.published is None and due < today <= meeting.date:
+            found.append(
+                inputs.diagnostic(
+                    ("meetings", meeting_id, "date"),
+                    f"the agenda and reports had to be published by {due_text} "
+                    f"({STATUTORY_CLEAR_DAYS} clear days before the meeting), and no "
+                    f"'published:' date says they were (today is {written_date(today)})",
+                    severity=severity,
+                )
+            )
+    return sorted(found)
 
 
 def unknown_facts(inputs: Inputs, *, final: bool) -> list[Diagnostic]:
