@@ -37,6 +37,7 @@ def test_the_example_templates_are_clean():
         "design-council-application.docx": "form",
         "pack-cover.docx": "pack",
         "pack-folio.docx": "folio",
+        "forward-plan.docx": "forward-plan",
     }
     assert sorted(p.name for p in TEMPLATES.glob("*.docx")) == sorted(kinds)
     for name, kind in kinds.items():

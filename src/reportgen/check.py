@@ -11,16 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from .compose import compose, context_types, pack_title, shape_of
+from .decisions import key_decision_problems
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
-from .model import Project, parse_project, template_of
+from .model import KeyDecision, Project, parse_project, template_of
 from .rules import project_problems, publication_deadlines, unknown_facts
 from .timetable import today
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
+# A council's forward plan of key decisions, made when it has any.
+FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
 # Word's document properties hold a title of at most this many characters.
 MAX_TITLE = 255
 
@@ -107,6 +110,7 @@ def check(
                 )
                 continue
             checked.templates[document_id] = template
+        found.extend(key_decision_problems(project, inputs, checked.contexts, final=final))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
@@ -138,12 +142,34 @@ def check(
                 checked.folio_templates[meeting_id] = template
     # A template serves every kind of document made from it: lint it once for each.
     uses = {(t, shape_of(project.documents[d])) for d, t in checked.templates.items()}
+    if _has_key_decisions(project):
+        forward_plan = templates_dir / FORWARD_PLAN_TEMPLATE
+        if forward_plan.is_file():
+            uses.add((forward_plan, "forward-plan"))
+        else:
+            found.append(
+                Diagnostic(
+                    str(forward_plan),
+                    0,
+                    0,
+                    "error",
+                    "a report is a key decision, so the build makes a forward plan, and its "
+                    "template is missing",
+                )
+            )
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}
     for template, kind in sorted(uses) if lint else ():
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked
+
+
+def _has_key_decisions(project: Project) -> bool:
+    return any(
+        isinstance(getattr(d, "key_decision", None), KeyDecision)
+        for d in project.documents.values()
+    )
 
 
 def template_path(templates_dir: Path, name: str) -> Path | None:

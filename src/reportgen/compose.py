@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .decisions import PlannedDecision, forward_plan
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import organisations, programme_view
 from .load import Inputs, KeyPath
@@ -35,7 +36,15 @@ from .model import (
     Unknown,
 )
 from .numbering import LabelError, Labels, number_outline, section_number
-from .text import ProseError, date, evaluate, financial_year, interpolate, money
+from .text import (
+    ProseError,
+    date,
+    evaluate,
+    financial_year,
+    interpolate,
+    money,
+    money_written,
+)
 from .view import Function, Record, kind_of, plain, plain_context
 
 
@@ -70,6 +79,8 @@ class ParagraphView:
     bullets: list[str] = field(default_factory=list)
     list_style: str = "bullets"
     table: TableView | None = None
+    # Every sum of money the text writes, exactly (the text rounds millions).
+    amounts: list[Decimal] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +100,8 @@ class FieldView:
     bullets: list[str] = field(default_factory=list)
     list_style: str = "bullets"
     table: TableView | None = None
+    # Every sum of money the text writes, exactly (the text rounds millions).
+    amounts: list[Decimal] = field(default_factory=list)
 
 
 @dataclass
@@ -134,8 +147,10 @@ def shape_of(document: Report | Form) -> str:
 
 def context_types(kind: str) -> dict[str, Any]:
     """The type of each name a template of ``kind`` (a shape — ``report``, ``form`` — or
-    ``pack`` or ``folio``) is given, for the linter."""
+    ``pack``, ``folio`` or ``forward-plan``) is given, for the linter."""
     common = {"council": Organisation, "draft": bool, "title": str}
+    if kind == "forward-plan":
+        return {**common, "decisions": list[PlannedDecision]}
     if kind == "pack":
         return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
     if kind == "folio":
@@ -227,6 +242,21 @@ def compose_cover(
     )
 
 
+def compose_forward_plan(project: Project, council_id: str, *, draft: bool) -> dict[str, Any]:
+    """What a council's forward plan template refers to: its key decisions, soonest first."""
+    return plain_context(
+        {
+            "title": FORWARD_PLAN_TITLE,
+            "council": project.organisations[council_id],
+            "decisions": forward_plan(project, council_id),
+            "draft": draft,
+        }
+    )
+
+
+FORWARD_PLAN_TITLE = "Forward plan of key decisions"
+
+
 def pack_title(meeting: Meeting) -> str:
     """``Cabinet, 10 June 2014: papers`` (the date reads "date to be confirmed" until known)."""
     when = f"date {meeting.date}" if isinstance(meeting.date, Unknown) else date(meeting.date)
@@ -264,7 +294,9 @@ def _compose_report(
     )
     for view, entry in pending:
         path = (*base, *entry.path)
-        view.text = prose.render(entry.prose, path)
+        with money_written() as written:
+            view.text = prose.render(entry.prose, path)
+        view.amounts = written
         if entry.source is not None:
             view.bullets, view.table = _extras(entry.source, path[:-1], prose)
             view.list_style = entry.source.list_style

@@ -87,6 +87,14 @@ class CouncilDeadline(Strict):
     clear_days: Annotated[int, Field(ge=1, le=366)]
 
 
+class KeyDecisionRule(Strict):
+    """When a council's decision is a *key decision* (2012 Regulations, reg. 8): spending or
+    saving at least ``money`` pounds, or affecting at least ``wards`` wards."""
+
+    money: Annotated[int, Field(ge=0)] | None = None
+    wards: Annotated[int, Field(ge=1)] | None = None
+
+
 class StandingOrders(Strict):
     """How a council counts the time before its meetings.
 
@@ -94,11 +102,13 @@ class StandingOrders(Strict):
     cautious reading of the law) or ``all-days``. ``bank_holidays``: whose, ``england``,
     ``wales``, ``scotland`` or ``northern-ireland``. ``deadlines``: the council's own, each
     so many clear days before a meeting; the law's five clear days are always there.
+    ``key_decisions``: the council's thresholds for a key decision.
     """
 
     clear_days: Literal["working-days", "all-days"] = "working-days"
     bank_holidays: Literal["england", "wales", "scotland", "northern-ireland"] = "england"
     deadlines: list[CouncilDeadline] = []
+    key_decisions: KeyDecisionRule | None = None
 
 
 class Organisation(Strict):
@@ -630,9 +640,41 @@ class Form(Strict):
     sections: list[FormSection] = Field(min_length=1)
 
 
+class KeyDecision(Strict):
+    """A report's decision is a key decision. It needs a notice on the forward plan at least
+    28 clear days before the meeting (2012 Regulations, reg. 9), given as ``notice`` (the
+    day it was published), or else a ``general-exception`` (reg. 10) or ``special-urgency``
+    (reg. 11) recorded with its ``reason``."""
+
+    notice: Date | None = None
+    exception: Literal["general-exception", "special-urgency"] | None = None
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _an_exception_has_its_reason(self) -> KeyDecision:
+        if self.exception is not None and self.reason is None:
+            raise ValueError(f"a {self.exception} needs its 'reason'")
+        if self.reason is not None and self.exception is None:
+            raise ValueError("a 'reason' is for an exception: say which ('exception: ...')")
+        return self
+
+
+# ``key_decision: false``, or the key decision's notice: told apart by the value, so that a
+# mistake in one is reported as a mistake in it, not as "expected False".
+KeyDecisionOrNot = Annotated[
+    Annotated[Literal[False], Tag("not")] | Annotated[KeyDecision, Tag("key")],
+    Discriminator(lambda value: "not" if value is False else "key"),
+]
+
+
 class Report(Strict):
     """A document of the report shape: numbered sections, options and recommendations, for
-    a meeting (a Cabinet report, an officer decision record)."""
+    a meeting (a Cabinet report, an officer decision record).
+
+    ``key_decision`` marks a key decision (see :class:`KeyDecision`), or ``false`` says a
+    decision that looks like one (by the council's thresholds) is not; ``wards`` are the
+    wards it affects.
+    """
 
     kind: Label
     template: Text | None = None
@@ -649,6 +691,8 @@ class Report(Strict):
     sections: list[Section] = Field(min_length=1)
     options: list[Option] = []
     recommendations: list[Recommendation] = []
+    key_decision: KeyDecisionOrNot | None = None
+    wards: list[Text] = []
 
 
 # --- kinds of document, as data ---------------------------------------------------------------

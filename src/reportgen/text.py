@@ -15,7 +15,9 @@ import datetime as dt
 import functools
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -57,6 +59,21 @@ def _grouped(number: Decimal) -> str:
     return whole[:-3] if whole.endswith(".00") else whole
 
 
+_WRITTEN_MONEY: ContextVar[list[Decimal] | None] = ContextVar("written_money", default=None)
+
+
+@contextmanager
+def money_written() -> Iterator[list[Decimal]]:
+    """Collect every sum of money written (exactly, before rounding for the page) while in
+    the block: what a recommendation commits, for instance."""
+    written: list[Decimal] = []
+    token = _WRITTEN_MONEY.set(written)
+    try:
+        yield written
+    finally:
+        _WRITTEN_MONEY.reset(token)
+
+
 class Amount(Decimal):
     """An amount of money from the inputs: reads "£320 million" in prose, and is a number in
     sums, comparisons and filters (``{{ fund.total | money('m') }}``)."""
@@ -96,6 +113,9 @@ def money(value: Any, style: str = "words") -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"money needs a number, not {value!r}")
     amount = Decimal(value) if isinstance(value, Decimal) else Decimal(str(value))
+    written = _WRITTEN_MONEY.get()
+    if written is not None:
+        written.append(amount)
     sign, amount = ("-", -amount) if amount < 0 else ("", amount)
     if style == "m":
         return f"{sign}£{_plain(_rounded(amount / Decimal(1_000_000)))}m"
