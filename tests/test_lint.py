@@ -38,6 +38,7 @@ def test_the_example_templates_are_clean():
         "pack-cover.docx": "pack",
         "pack-folio.docx": "folio",
         "forward-plan.docx": "forward-plan",
+        "decision-record.docx": "decision-record",
     }
     assert sorted(p.name for p in TEMPLATES.glob("*.docx")) == sorted(kinds)
     for name, kind in kinds.items():

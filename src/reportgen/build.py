@@ -26,7 +26,7 @@ from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
 from .finish import finish_pdf, source_moment
-from .forward_plans import make_forward_plans
+from .generated import make_generated
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
 from .meeting_pages import meeting_pages
 from .packs import make_packs
@@ -179,7 +179,7 @@ def _produce(
             if output.pages is not None:
                 document.pages = output.pages
     outputs += make_packs(checked, paths, documents, workspace, convert, log)
-    outputs += make_forward_plans(checked, paths, documents, workspace, convert, log)
+    outputs += make_generated(checked, paths, documents, workspace, convert, log)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
     write_manifest(staging, outputs)
     return outputs

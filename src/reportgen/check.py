@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, ReportgenError
 from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
+from .minutes import outcome_problems
 from .model import KeyDecision, Project, parse_project, template_of
 from .rules import project_problems, publication_deadlines, unknown_facts
 from .timetable import today
@@ -24,6 +25,8 @@ from .timetable import today
 INDEX_TEMPLATE = "meeting-index.html"
 # A council's forward plan of key decisions, made when it has any.
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
+# A held meeting's record of decisions, made once it has outcomes.
+DECISION_RECORD_TEMPLATE = "decision-record.docx"
 # Word's document properties hold a title of at most this many characters.
 MAX_TITLE = 255
 
@@ -82,6 +85,7 @@ def check(
     # Unknown facts may be errors (--final) but do not stop composing; broken references do.
     if not any(d.severity == "error" for d in problems):
         found.extend(publication_deadlines(project, inputs, today=today(), final=final))
+        found.extend(outcome_problems(project, inputs, final=final))
         found.extend(check_programmes(project, inputs))
         for document_id, document in project.documents.items():
             try:
@@ -142,20 +146,22 @@ def check(
                 checked.folio_templates[meeting_id] = template
     # A template serves every kind of document made from it: lint it once for each.
     uses = {(t, shape_of(project.documents[d])) for d, t in checked.templates.items()}
-    if _has_key_decisions(project):
-        forward_plan = templates_dir / FORWARD_PLAN_TEMPLATE
-        if forward_plan.is_file():
-            uses.add((forward_plan, "forward-plan"))
-        else:
+    generated = [
+        (FORWARD_PLAN_TEMPLATE, "forward-plan", _has_key_decisions(project), "a forward plan"),
+        (
+            DECISION_RECORD_TEMPLATE,
+            "decision-record",
+            any(m.outcomes for m in project.meetings.values()),
+            "a record of decisions",
+        ),
+    ]
+    for name, kind, needed, what in generated:
+        template = templates_dir / name
+        if needed and template.is_file():
+            uses.add((template, kind))
+        elif needed:
             found.append(
-                Diagnostic(
-                    str(forward_plan),
-                    0,
-                    0,
-                    "error",
-                    "a report is a key decision, so the build makes a forward plan, and its "
-                    "template is missing",
-                )
+                Diagnostic(str(template), 0, 0, "error", f"the build makes {what}, from here")
             )
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}

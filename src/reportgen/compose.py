@@ -15,6 +15,7 @@ from .decisions import PlannedDecision, forward_plan
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import organisations, programme_view
 from .load import Inputs, KeyPath
+from .minutes import Minute, minutes
 from .model import (
     EFFECTS,
     IMPLICATIONS,
@@ -151,6 +152,8 @@ def context_types(kind: str) -> dict[str, Any]:
     common = {"council": Organisation, "draft": bool, "title": str}
     if kind == "forward-plan":
         return {**common, "decisions": list[PlannedDecision]}
+    if kind == "decision-record":
+        return {**common, "meeting": Meeting, "minutes": list[Minute]}
     if kind == "pack":
         return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
     if kind == "folio":
@@ -255,6 +258,32 @@ def compose_forward_plan(project: Project, council_id: str, *, draft: bool) -> d
 
 
 FORWARD_PLAN_TITLE = "Forward plan of key decisions"
+
+
+def compose_decision_record(
+    project: Project,
+    contexts: dict[str, dict[str, Any]],
+    meeting_id: str,
+    items: dict[str, str],
+    *,
+    draft: bool,
+) -> dict[str, Any]:
+    """What a meeting's record of decisions template refers to: its minutes."""
+    meeting = project.meetings[meeting_id]
+    return plain_context(
+        {
+            "title": record_title(meeting),
+            "council": project.organisations[meeting.council],
+            "meeting": meeting,
+            "minutes": minutes(project, contexts, meeting_id, items),
+            "draft": draft,
+        }
+    )
+
+
+def record_title(meeting: Meeting) -> str:
+    """``Cabinet, 10 June 2014: record of decisions``."""
+    return pack_title(meeting).removesuffix(": papers") + ": record of decisions"
 
 
 def pack_title(meeting: Meeting) -> str:

@@ -49,13 +49,20 @@ def amounts(text: str) -> list[Decimal]:
     ]
 
 
+def recommendation_views(report: Report, context: dict[str, Any]) -> list[Any]:
+    """A composed report's recommendations as they read (facts filled in), in order: the
+    paragraphs of its ``generate: recommendations`` section."""
+    views: list[Any] = []
+    for section, view in zip(report.sections, context.get("sections", []), strict=False):
+        if section.generate == "recommendations":
+            views += view.paragraphs
+    return views
+
+
 def committed(report: Report, context: dict[str, Any]) -> Decimal | None:
     """The largest sum of money the report's recommendations write: exactly, for a fact
     (the page may round it), or as typed in the recommendation's own words."""
-    found: list[Decimal] = []
-    for section, view in zip(report.sections, context.get("sections", []), strict=False):
-        if section.generate == "recommendations":
-            found += [a for paragraph in view.paragraphs for a in paragraph.amounts]
+    found = [a for view in recommendation_views(report, context) for a in view.amounts]
     for recommendation in report.recommendations:
         found += amounts(recommendation.text)
     return max(found, default=None)

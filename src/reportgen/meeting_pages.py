@@ -11,9 +11,11 @@ from typing import Any
 from .check import INDEX_TEMPLATE, Checked
 from .compose import compose_cover
 from .manifest import Output, describe, source_name
+from .minutes import recorded
 from .plan import Paths, PlannedDocument
 from .text import date, environment, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
+from .view import plain
 
 
 def meeting_pages(
@@ -61,6 +63,24 @@ def meeting_pages(
             (staging / ics).write_bytes(calendar(meeting_id, meeting, deadlines, moment))
             title = f"{context['title'].removesuffix(': papers')}: publication timetable"
             results.append(describe(staging, ics, "timetable", title, sources, meeting=meeting_id))
+        record = next(
+            (
+                o
+                for o in outputs
+                if o.kind == "decision-record" and o.meeting == meeting_id and o.format == "pdf"
+            ),
+            None,
+        )
+        if record is not None:
+            rows.append(_index_row("Decisions", record, by_path, folder, None))
+        decided = [
+            {
+                "title": project.documents[d].title,
+                "recommendations": recorded(project, checked.contexts, meeting_id, d),
+            }
+            for d in meeting.outcomes
+            if d in checked.contexts
+        ]
         html = render_template(
             template,
             {
@@ -68,6 +88,7 @@ def meeting_pages(
                 "documents": rows,
                 "timetable": [_timetable_row(d) for d in deadlines],
                 "calendar": TIMETABLE if ics else None,
+                "decisions": plain(decided),
             },
         )
         relative = f"{folder}/index.html"

@@ -411,8 +411,51 @@ class Item(Strict):
     appendices: list[Label] = []
 
 
+class RecommendationOutcome(Strict):
+    """What the meeting decided on one recommendation: ``agreed``, ``agreed-as-amended``
+    (with the amended ``wording``), ``deferred`` or ``not-agreed`` (each with its
+    ``reason``)."""
+
+    decision: Literal["agreed", "agreed-as-amended", "deferred", "not-agreed"]
+    wording: Text | None = None
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _each_decision_has_what_it_needs(self) -> RecommendationOutcome:
+        if self.decision == "agreed-as-amended" and self.wording is None:
+            raise ValueError("agreed-as-amended needs the amended 'wording'")
+        if self.decision != "agreed-as-amended" and self.wording is not None:
+            raise ValueError(f"'wording' is for agreed-as-amended, not {self.decision}")
+        if self.decision in ("deferred", "not-agreed") and self.reason is None:
+            raise ValueError(f"a recommendation {self.decision} needs its 'reason'")
+        return self
+
+
+class Interest(Strict):
+    """An interest a member declared in an item: who, and what it was."""
+
+    member: Text
+    interest: Text
+    # A member with a disclosable pecuniary interest takes no part, and usually leaves.
+    left_the_room: bool = False
+
+
+class ItemOutcome(Strict):
+    """The meeting's decision on one report: each recommendation's outcome (by its id), the
+    reasons for the decision, and the interests declared."""
+
+    recommendations: dict[Label, RecommendationOutcome] = {}
+    reasons: Text | None = None
+    interests: list[Interest] = []
+
+
 class Meeting(Strict):
-    """A meeting; its items, in order, are what its committee pack holds."""
+    """A meeting; its items, in order, are what its committee pack holds.
+
+    Once it has been held, ``outcomes`` record what it decided on each report (by the
+    report's id), and the build writes its record of decisions; ``first_minute`` is the
+    number of its first minute, as the council numbers its minutes.
+    """
 
     body: Text
     council: Label
@@ -422,6 +465,8 @@ class Meeting(Strict):
     # The day the agenda and reports were published, once they are.
     published: Date | None = None
     items: list[Item] = []
+    outcomes: dict[Label, ItemOutcome] = {}
+    first_minute: Annotated[int, Field(ge=1)] = 1
     pack_template: Text = "pack-cover.docx"
     # Printed page numbers laid over the pack's pages; none if null.
     folio_template: Text | None = "pack-folio.docx"
