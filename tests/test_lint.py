@@ -39,6 +39,8 @@ def test_the_example_templates_are_clean():
         "pack-folio.docx": "folio",
         "forward-plan.docx": "forward-plan",
         "decision-record.docx": "decision-record",
+        "exempt-notice.docx": "exempt-notice",
+        "not-for-publication.docx": "private-mark",
     }
     assert sorted(p.name for p in TEMPLATES.glob("*.docx")) == sorted(kinds)
     for name, kind in kinds.items():

@@ -12,7 +12,6 @@ were.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
@@ -29,12 +28,14 @@ from .finish import finish_pdf, source_moment
 from .generated import make_generated
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
 from .meeting_pages import meeting_pages
+from .pack import mark_every_page
 from .packs import make_packs
 from .plan import (
     LANGUAGE,
     Conversion,
     Paths,
     PlannedDocument,
+    PrivateMark,
     Workspace,
     author_of,
     dated,
@@ -99,7 +100,8 @@ def build(
         log(f"{len(stale)} of {len(documents)} documents to build{draft}")
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
-            workspace = Workspace(staging, paths.out, reusable, moment)
+            mark = PrivateMark(checked.mark_template, staging, conversion)
+            workspace = Workspace(staging, paths.out, reusable, moment, mark)
             outputs = _produce(checked, paths, documents, workspace, conversion, log)
             made = [o.path for o in outputs if (staging / o.path).is_file()]
             superseded = set(previous) - {o.path for o in outputs}
@@ -157,7 +159,7 @@ def _produce(
     stale = [d for d in documents.values() if not d.reused]
     if stale:
         log(f"rendering and converting {len(stale)} documents")
-        _render_and_convert(checked, stale, staging, convert, workspace.moment)
+        _render_and_convert(checked, stale, workspace, convert)
 
     outputs = []
     for document in documents.values():
@@ -175,6 +177,7 @@ def _produce(
                 meeting=document.placement.meeting,
             )
             output.fingerprint = document.fingerprint
+            output.access = document.access
             outputs.append(output)
             if output.pages is not None:
                 document.pages = output.pages
@@ -186,17 +189,20 @@ def _produce(
 
 
 def _render_and_convert(
-    checked: Checked,
-    stale: list[PlannedDocument],
-    staging: Path,
-    convert: Conversion,
-    moment: dt.datetime,
+    checked: Checked, stale: list[PlannedDocument], workspace: Workspace, convert: Conversion
 ) -> None:
     """Render the documents, handing them to LibreOffice in batches as they are ready, and
-    finish each PDF as its batch completes; every rendering problem is collected."""
+    finish each PDF as its batch completes (a private edition marked NOT FOR PUBLICATION on
+    every page first); every rendering problem is collected."""
+    staging, moment = workspace.staging, workspace.moment
+    private = {Path(d.relative("pdf")).stem for d in stale if d.edition == "private"}
+    # Made before the workers start, which then only read it.
+    mark = workspace.mark.pdf if private and workspace.mark else None
 
     def finish(pdfs: list[Path]) -> None:
         for pdf in pdfs:
+            if mark is not None and pdf.stem in private:
+                mark_every_page(pdf, mark)
             finish_pdf(pdf, moment)
 
     with convert.pool(staging / ".convert", after_batch=finish) as pool:
@@ -228,7 +234,13 @@ def _render(checked: Checked, document: PlannedDocument) -> bytes:
     document_id = document.placement.document_id
     model = project.documents[document_id]
     properties = Properties(document.title, LANGUAGE, author_of(model), dated(model))
-    return render_docx(checked.templates[document_id], checked.contexts[document_id], properties)
+    template, context = checked.templates[document_id], checked.contexts[document_id]
+    if document.edition == "private":
+        context = checked.private_contexts[document_id]
+    elif document.edition == "notice":
+        assert checked.notice_template is not None
+        template, context = checked.notice_template, checked.notice_contexts[document_id]
+    return render_docx(template, context, properties)
 
 
 def _batch_size(documents: int, workers: int) -> int:

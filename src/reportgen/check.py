@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compose import compose, context_types, pack_title, shape_of
+from .compose import (
+    compose,
+    compose_notice,
+    context_types,
+    has_exempt_parts,
+    pack_title,
+    shape_of,
+)
 from .decisions import key_decision_problems
 from .diagnostics import Diagnostic, ReportgenError
 from .facts import check_programmes
@@ -27,6 +34,10 @@ INDEX_TEMPLATE = "meeting-index.html"
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
 # A held meeting's record of decisions, made once it has outcomes.
 DECISION_RECORD_TEMPLATE = "decision-record.docx"
+# What the public sees in place of an exempt document, and the mark on every page of what
+# it may not see.
+NOTICE_TEMPLATE = "exempt-notice.docx"
+MARK_TEMPLATE = "not-for-publication.docx"
 # Word's document properties hold a title of at most this many characters.
 MAX_TITLE = 255
 
@@ -39,7 +50,14 @@ class Checked:
 
     project: Project | None = None
     inputs: Inputs | None = None
+    # Each document's context: its public edition, where it has one.
     contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The full edition of each document that is exempt or has exempt paragraphs.
+    private_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # For each document exempt as a whole, the page the public sees instead.
+    notice_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notice_template: Path | None = None
+    mark_template: Path | None = None
     templates: dict[str, Path] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pack_templates: dict[str, Path] = field(default_factory=dict)
@@ -92,6 +110,15 @@ def check(
                 checked.contexts[document_id] = compose(
                     project, inputs, document_id, draft=checked.draft
                 )
+                if has_exempt_parts(document):
+                    checked.private_contexts[document_id] = compose(
+                        project, inputs, document_id, draft=checked.draft, public=False
+                    )
+                if document.exempt is not None:
+                    title = checked.contexts[document_id]["title"]
+                    checked.notice_contexts[document_id] = compose_notice(
+                        project, document_id, title, draft=checked.draft
+                    )
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)
             else:
@@ -155,10 +182,19 @@ def check(
             "a record of decisions",
         ),
     ]
+    exempt = bool(checked.private_contexts)
+    generated += [
+        (NOTICE_TEMPLATE, "exempt-notice", bool(checked.notice_contexts), "exempt notices"),
+        (MARK_TEMPLATE, "private-mark", exempt, "the NOT FOR PUBLICATION mark"),
+    ]
     for name, kind, needed, what in generated:
         template = templates_dir / name
         if needed and template.is_file():
             uses.add((template, kind))
+            if kind == "exempt-notice":
+                checked.notice_template = template
+            elif kind == "private-mark":
+                checked.mark_template = template
         elif needed:
             found.append(
                 Diagnostic(str(template), 0, 0, "error", f"the build makes {what}, from here")

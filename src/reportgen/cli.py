@@ -21,7 +21,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .build import Paths, build
-from .check import DECISION_RECORD_TEMPLATE, FORWARD_PLAN_TEMPLATE, check
+from .check import (
+    DECISION_RECORD_TEMPLATE,
+    FORWARD_PLAN_TEMPLATE,
+    MARK_TEMPLATE,
+    NOTICE_TEMPLATE,
+    check,
+)
 from .compose import context_types, shape_of
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
@@ -293,6 +299,8 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
         kinds.setdefault(template_of(project, document), set()).add(shape_of(document))
     kinds.setdefault(FORWARD_PLAN_TEMPLATE, set()).add("forward-plan")
     kinds.setdefault(DECISION_RECORD_TEMPLATE, set()).add("decision-record")
+    kinds.setdefault(NOTICE_TEMPLATE, set()).add("exempt-notice")
+    kinds.setdefault(MARK_TEMPLATE, set()).add("private-mark")
     for meeting in project.meetings.values():
         kinds.setdefault(meeting.pack_template, set()).add("pack")
         if meeting.folio_template:
@@ -305,7 +313,7 @@ def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
     input names is linted as whichever kind fits it best (the fewest problems)."""
     if kinds:
         return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
-    every = ("report", "form", "pack", "folio", "forward-plan", "decision-record")
+    every = ("report", "form", "pack", "folio", "forward-plan", "decision-record", "exempt-notice")
     return min((lint_template(template, context_types(k)) for k in every), key=len)
 
 

@@ -22,6 +22,7 @@ from .model import (
     PROTECTED_CHARACTERISTICS,
     BulletsFrom,
     Contact,
+    Exempt,
     Form,
     FormField,
     ImpactAssessment,
@@ -152,6 +153,10 @@ def context_types(kind: str) -> dict[str, Any]:
     common = {"council": Organisation, "draft": bool, "title": str}
     if kind == "forward-plan":
         return {**common, "decisions": list[PlannedDecision]}
+    if kind == "exempt-notice":
+        return {**common, "exempt": Exempt}
+    if kind == "private-mark":
+        return {}
     if kind == "decision-record":
         return {**common, "meeting": Meeting, "minutes": list[Minute]}
     if kind == "pack":
@@ -219,24 +224,89 @@ def prose_names(
     return names, absent
 
 
-def compose(project: Project, inputs: Inputs, document_id: str, *, draft: bool) -> dict[str, Any]:
-    """Everything the template of ``document_id`` refers to."""
+def compose(
+    project: Project, inputs: Inputs, document_id: str, *, draft: bool, public: bool = True
+) -> dict[str, Any]:
+    """Everything the template of ``document_id`` refers to. A report's ``public`` edition
+    withholds its exempt paragraphs: the template, and prose, are given a report in which
+    those paragraphs say only that they are withheld and why, so nothing else can reach
+    their words."""
     document = project.documents[document_id]
     if isinstance(document, Report):
-        context = _compose_report(project, inputs, document_id, document)
+        report = public_edition(document) if public else document
+        context = _compose_report(project, inputs, document_id, report)
     else:
         context = _compose_form(project, inputs, document_id, document)
     return plain_context({**context, "draft": draft})
 
 
-def compose_cover(
-    project: Project, meeting_id: str, contents: list[ContentsEntry], *, draft: bool
+def compose_notice(
+    project: Project, document_id: str, title: str, *, draft: bool
 ) -> dict[str, Any]:
-    """What the pack's cover and contents template refers to."""
+    """What the page the public sees in place of an exempt document refers to: its title,
+    council and the paragraph of Schedule 12A that exempts it."""
+    document = project.documents[document_id]
+    return plain_context(
+        {
+            "title": title,
+            "council": project.organisations[document.council],
+            "exempt": document.exempt,
+            "draft": draft,
+        }
+    )
+
+
+def withheld(exempt: Exempt) -> str:
+    """What the public edition says in place of an exempt paragraph."""
+    return (
+        f"Paragraph withheld: exempt information under paragraph {exempt.paragraph} of Part 1 "
+        "of Schedule 12A to the Local Government Act 1972."
+    )
+
+
+def has_exempt_parts(document: Report | Form) -> bool:
+    """Whether the document is exempt, or has exempt paragraphs: it then has a private
+    edition, published apart from the public one."""
+    if document.exempt is not None:
+        return True
+    return isinstance(document, Report) and any(
+        p.exempt is not None for section in document.sections for p in section.paragraphs
+    )
+
+
+def public_edition(report: Report) -> Report:
+    """``report`` with each exempt paragraph's words, bullets and table replaced by the note
+    that it is withheld."""
+    sections = [
+        section.model_copy(
+            update={
+                "paragraphs": [
+                    Paragraph(id=p.id, text=withheld(p.exempt), exempt=p.exempt)
+                    if p.exempt is not None
+                    else p
+                    for p in section.paragraphs
+                ]
+            }
+        )
+        for section in report.sections
+    ]
+    return report.model_copy(update={"sections": sections})
+
+
+def compose_cover(
+    project: Project,
+    meeting_id: str,
+    contents: list[ContentsEntry],
+    *,
+    draft: bool,
+    private: bool = False,
+) -> dict[str, Any]:
+    """What the pack's cover and contents template refers to (the private pack's title
+    says it is not for publication)."""
     meeting = project.meetings[meeting_id]
     return plain_context(
         {
-            "title": pack_title(meeting),
+            "title": pack_title(meeting, private=private),
             "council": project.organisations[meeting.council],
             "meeting": meeting,
             "contents": contents,
@@ -286,10 +356,11 @@ def record_title(meeting: Meeting) -> str:
     return pack_title(meeting).removesuffix(": papers") + ": record of decisions"
 
 
-def pack_title(meeting: Meeting) -> str:
-    """``Cabinet, 10 June 2014: papers`` (the date reads "date to be confirmed" until known)."""
+def pack_title(meeting: Meeting, *, private: bool = False) -> str:
+    """``Cabinet, 10 June 2014: papers`` (the date reads "date to be confirmed" until known);
+    the private pack's ends ``papers not for publication``."""
     when = f"date {meeting.date}" if isinstance(meeting.date, Unknown) else date(meeting.date)
-    return f"{meeting.body}, {when}: papers"
+    return f"{meeting.body}, {when}: papers" + (" not for publication" if private else "")
 
 
 def _compose_report(

@@ -34,6 +34,8 @@ class Output:
     contents: list[dict[str, Any]] | None = None
     size: int = 0
     fingerprint: str = ""
+    # "private": exempt information, under private/, never linked from a public page.
+    access: str = "public"
 
 
 def source_name(root: Path, path: Path, label: str) -> str:
@@ -127,6 +129,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "contents": (list, type(None)),
     "size": (int,),
     "fingerprint": (str,),
+    "access": (str,),
 }
 
 

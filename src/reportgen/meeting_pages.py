@@ -35,12 +35,24 @@ def meeting_pages(
     by_path = {o.path: o for o in outputs}
     results = []
     for meeting_id in project.meetings:
-        members = [d for d in documents.values() if d.placement.meeting == meeting_id]
+        # The public page lists only what the public may see: never a private edition.
+        members = [
+            d
+            for d in documents.values()
+            if d.placement.meeting == meeting_id and d.edition != "private"
+        ]
         if not members:
             continue
         folder = members[0].placement.folder
         rows = []
-        pack = next((o for o in outputs if o.kind == "pack" and o.meeting == meeting_id), None)
+        pack = next(
+            (
+                o
+                for o in outputs
+                if o.kind == "pack" and o.meeting == meeting_id and o.access == "public"
+            ),
+            None,
+        )
         if pack is not None:
             rows.append(_index_row("All papers", pack, by_path, folder, None))
         for d in members:
@@ -50,7 +62,10 @@ def meeting_pages(
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
         meeting = project.meetings[meeting_id]
         council = project.organisations[meeting.council]
-        deadlines = timetable(meeting, council.standing_orders)
+        in_private = any(d.edition != "public" for d in members) or any(
+            d.placement.meeting == meeting_id and d.edition == "private" for d in documents.values()
+        )
+        deadlines = timetable(meeting, council.standing_orders, in_private=in_private)
         context = compose_cover(project, meeting_id, [], draft=checked.draft)
         (staging / folder).mkdir(parents=True, exist_ok=True)
         sources = sorted(

@@ -513,12 +513,23 @@ TableSource = Table | Text
 ListStyle = Literal["bullets", "letters", "numbers"]
 
 
+class Exempt(Strict):
+    """Information the public may be excluded from: one of paragraphs 1-7 of Part 1 of
+    Schedule 12A to the Local Government Act 1972, with the reason the public interest in
+    keeping it private outweighs that in publishing it."""
+
+    paragraph: Annotated[int, Field(ge=1, le=7)]
+    reason: Text
+
+
 class Paragraph(Strict):
     id: Label | None = None
     text: Text
     bullets: list[Text] | BulletsFrom = []
     list_style: ListStyle = "bullets"
     table: TableSource | None = None
+    # Withheld from the public edition of the report, shown in the private one.
+    exempt: Exempt | None = None
 
 
 class FormField(Strict):
@@ -683,6 +694,8 @@ class Form(Strict):
     applicants: list[Applicant] = []
     contact: Contact | None = None
     sections: list[FormSection] = Field(min_length=1)
+    # The whole document is exempt: published only in the private edition of the pack.
+    exempt: Exempt | None = None
 
 
 class KeyDecision(Strict):
@@ -738,6 +751,7 @@ class Report(Strict):
     recommendations: list[Recommendation] = []
     key_decision: KeyDecisionOrNot | None = None
     wards: list[Text] = []
+    exempt: Exempt | None = None
 
 
 # --- kinds of document, as data ---------------------------------------------------------------

@@ -106,6 +106,31 @@ def _stamp(pack: pikepdf.Pdf, folio: Path) -> None:
             page.contents_add(pikepdf.Stream(pack, f"\nQ\nq {name} Do Q\n".encode()))
 
 
+def mark_every_page(path: Path, mark: Path) -> None:
+    """Lay the first page of ``mark`` (NOT FOR PUBLICATION in its header) over the top of
+    every page of the PDF at ``path``, centred, whatever each page's size; rewrite it."""
+    with open_pdf(path) as pdf, open_pdf(mark) as marks:
+        stamp = pdf.copy_foreign(marks.pages[0].as_form_xobject())
+        width, height = _size(marks.pages[0])
+        for index, page in enumerate(pdf.pages):
+            page_width, page_height = _size(page)
+            dx, dy = (page_width - width) / 2, page_height - height
+            # A fixed name, as for the folio: the same inputs give the same bytes.
+            name = Name(f"/NotForPublication{index + 1}")
+            page.add_resource(stamp, Name.XObject, name)
+            page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+            placed = f"\nQ\nq 1 0 0 1 {dx:.2f} {dy:.2f} cm {name} Do Q\n"
+            page.contents_add(pikepdf.Stream(pdf, placed.encode()))
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    write_atomically(path, buffer.getvalue())
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = [float(v) for v in page.mediabox]
+    return box[2] - box[0], box[3] - box[1]
+
+
 def _document_element(pack: pikepdf.Pdf) -> Dictionary:
     """The pack's top ``Document`` structure element (the cover's, which LibreOffice writes)."""
     kids = pack.Root.StructTreeRoot.K

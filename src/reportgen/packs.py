@@ -14,8 +14,17 @@ from .fingerprint import fingerprint
 from .finish import finish_pdf
 from .layout import agenda_label, pack_stem
 from .manifest import Output, describe, source_name, still_good
-from .pack import PackPart, assemble_pack, first_pages, page_count
-from .plan import LANGUAGE, Conversion, Paths, PlannedDocument, Workspace, dated
+from .pack import PackPart, assemble_pack, first_pages, mark_every_page, page_count
+from .plan import (
+    LANGUAGE,
+    PRIVATE,
+    PRIVATE_EDITION,
+    Conversion,
+    Paths,
+    PlannedDocument,
+    Workspace,
+    dated,
+)
 from .publish import stage
 from .render import Properties, render_docx
 
@@ -39,22 +48,32 @@ def make_packs(
     assert project is not None
     staging = workspace.staging
     moment = workspace.moment
-    orders = {
-        m: [documents[d] for item in meeting.items for d in (item.document, *item.appendices)]
-        for m, meeting in project.meetings.items()
-        if meeting.items
-    }
+    # Each meeting's public pack, by its meeting's id; and, where any of its documents has a
+    # private edition, its private pack (the id with PRIVATE_EDITION), every page marked.
+    orders: dict[str, list[PlannedDocument]] = {}
+    for m, meeting in project.meetings.items():
+        on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
+        if not on_agenda:
+            continue
+        orders[m] = [documents[d] for d in on_agenda]
+        if any(d + PRIVATE_EDITION in documents for d in on_agenda):
+            private = [documents.get(d + PRIVATE_EDITION, documents[d]) for d in on_agenda]
+            orders[m + PRIVATE_EDITION] = private
     outputs: list[Output] = []
     stale = {}
-    for meeting_id, members in orders.items():
+    for pack_id, members in orders.items():
+        meeting_id = _meeting_of(pack_id)
         meeting = project.meetings[meeting_id]
         relative = f"{members[0].placement.folder}/{pack_stem(meeting)}.pdf"
+        if pack_id != meeting_id:
+            relative = f"{PRIVATE}/{members[0].placement.folder}/{pack_stem(meeting)}-private.pdf"
         key = fingerprint(
             [d.fingerprint for d in members],
             meeting,
             project.organisations[meeting.council],
             checked.pack_templates[meeting_id],
             checked.folio_templates.get(meeting_id),
+            checked.mark_template if pack_id != meeting_id else None,
             checked.draft,
             moment,
             convert.settings(),
@@ -62,7 +81,7 @@ def make_packs(
         if still_good(workspace.previous, workspace.out, relative, key):
             outputs.append(Output(**workspace.previous[relative]))
         else:
-            stale[meeting_id] = (relative, key)
+            stale[pack_id] = (relative, key)
     if not stale:
         return outputs
 
@@ -85,7 +104,7 @@ def make_packs(
                     checked, key[0], key[1] + sum(d.pages for d in orders[key[0]]), key[1], staging
                 )
                 for key in variants
-                if checked.folio_templates.get(key[0])
+                if checked.folio_templates.get(_meeting_of(key[0]))
             }
         )
         log(f"converting {len(variants)} pack covers")
@@ -104,15 +123,17 @@ def make_packs(
     else:
         raise ReportgenError("a pack cover's length kept changing; check the cover template")
 
-    for meeting_id, (relative, key) in stale.items():
+    for pack_id, (relative, key) in stale.items():
+        meeting_id = _meeting_of(pack_id)
+        private = pack_id != meeting_id
         meeting = project.meetings[meeting_id]
-        members = orders[meeting_id]
-        title = pack_title(meeting)
+        members = orders[pack_id]
+        title = pack_title(meeting, private=private)
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        folio = folios.get((meeting_id, candidates[meeting_id][0]))
+        folio = folios.get((pack_id, candidates[pack_id][0]))
         starts = assemble_pack(
-            PackPart(staging / ".covers" / f"{covers[meeting_id].stem}.pdf", "Cover and contents"),
+            PackPart(staging / ".covers" / f"{covers[pack_id].stem}.pdf", "Cover and contents"),
             [
                 PackPart(
                     workspace.locate(d.relative("pdf")), f"{agenda_label(d.placement)}: {d.title}"
@@ -124,6 +145,9 @@ def make_packs(
             language=LANGUAGE,
             folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
         )
+        if private:
+            assert workspace.mark is not None
+            mark_every_page(target, workspace.mark.pdf)
         finish_pdf(target, moment)
         template = checked.pack_templates[meeting_id]
         sources = sorted(
@@ -142,8 +166,21 @@ def make_packs(
             for d, start in zip(members, starts, strict=True)
         ]
         output.fingerprint = key
+        output.access = "private" if private else "public"
         outputs.append(output)
     return outputs
+
+
+def _meeting_of(pack_id: str) -> str:
+    return pack_id.removesuffix(PRIVATE_EDITION)
+
+
+def _stem(checked: Checked, pack_id: str) -> str:
+    """The pack's file stem; a private pack's cover and folio are named apart from the
+    public one's."""
+    assert checked.project is not None
+    stem = pack_stem(checked.project.meetings[_meeting_of(pack_id)])
+    return stem + ("-private" if pack_id != _meeting_of(pack_id) else "")
 
 
 def likely_cover_pages(entries: int) -> list[int]:
@@ -154,36 +191,42 @@ def likely_cover_pages(entries: int) -> list[int]:
 
 
 def _render_folio(
-    checked: Checked, meeting_id: str, pages: int, cover_pages: int, staging: Path
+    checked: Checked, pack_id: str, pages: int, cover_pages: int, staging: Path
 ) -> Path:
     """Blank pages numbered 1 to ``pages``, to lay over the pack's."""
     project = checked.project
     assert project is not None
+    meeting_id = _meeting_of(pack_id)
     meeting = project.meetings[meeting_id]
     data = render_docx(
         checked.folio_templates[meeting_id],
         {"pages": pages},
         Properties(pack_title(meeting), LANGUAGE, "reportgen"),
     )
-    return stage(staging / ".covers" / f"{pack_stem(meeting)}-folio-{cover_pages}.docx", data)
+    stem = _stem(checked, pack_id)
+    return stage(staging / ".covers" / f"{stem}-folio-{cover_pages}.docx", data)
 
 
 def _render_cover(
     checked: Checked,
-    meeting_id: str,
+    pack_id: str,
     members: list[PlannedDocument],
     cover_pages: int,
     staging: Path,
 ) -> Path:
     project = checked.project
     assert project is not None
+    meeting_id = _meeting_of(pack_id)
     starts = first_pages(cover_pages, [d.pages for d in members])
     contents = [
         ContentsEntry(d.placement.item or 0, d.placement.appendix or "", d.title, start)
         for d, start in zip(members, starts, strict=True)
     ]
-    context = compose_cover(project, meeting_id, contents, draft=checked.draft)
+    context = compose_cover(
+        project, meeting_id, contents, draft=checked.draft, private=pack_id != meeting_id
+    )
     meeting = project.meetings[meeting_id]
     properties = Properties(context["title"], LANGUAGE, "reportgen", dated(meeting))
     data = render_docx(checked.pack_templates[meeting_id], context, properties)
-    return stage(staging / ".covers" / f"{pack_stem(meeting)}-cover-{cover_pages}.docx", data)
+    stem = _stem(checked, pack_id)
+    return stage(staging / ".covers" / f"{stem}-cover-{cover_pages}.docx", data)

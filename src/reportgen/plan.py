@@ -4,10 +4,11 @@ sources and fingerprint), and how LibreOffice is to be run."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .check import Checked
 from .convert import ConverterPool, convert_to_pdf, filter_argument
@@ -15,6 +16,7 @@ from .fingerprint import fingerprint
 from .layout import Placement, place_documents
 from .manifest import source_name
 from .model import FOLDERS
+from .render import Properties, render_docx
 
 LANGUAGE = "en-GB"
 
@@ -62,9 +64,22 @@ class Conversion:
         return filter_argument()
 
 
+# Where the private edition of every document with exempt information goes, apart from
+# everything the public may see.
+PRIVATE = "private"
+# The key of a document's private edition among the planned documents.
+PRIVATE_EDITION = "#private"
+Edition = Literal["public", "private", "notice"]
+
+
 @dataclass
 class PlannedDocument:
-    """A document on its way to ``build/``: rendered, or ``reused`` from the last build."""
+    """A document on its way to ``build/``: rendered, or ``reused`` from the last build.
+
+    Its ``edition`` is ``public``; or ``private``, the full text of a document that is
+    exempt or has exempt paragraphs, kept under ``private/``; or ``notice``, the page the
+    public sees in place of a document that is exempt as a whole.
+    """
 
     placement: Placement
     kind: str
@@ -73,9 +88,43 @@ class PlannedDocument:
     fingerprint: str
     pages: int = 0
     reused: bool = False
+    edition: Edition = "public"
 
     def relative(self, suffix: str) -> str:
-        return f"{self.placement.folder}/{self.placement.stem}.{suffix}"
+        folder, stem = self.placement.folder, self.placement.stem
+        if self.edition == "private":
+            return f"{PRIVATE}/{folder}/{stem}-private.{suffix}"
+        if self.edition == "notice":
+            return f"{folder}/{stem}-not-for-publication.{suffix}"
+        return f"{folder}/{stem}.{suffix}"
+
+    @property
+    def access(self) -> str:
+        """``private`` for what only members and officers may see, else ``public``."""
+        return "private" if self.edition == "private" else "public"
+
+
+class PrivateMark:
+    """The NOT FOR PUBLICATION mark laid over every page of the private editions, as a PDF
+    made the first time a build needs it (a build with nothing private never starts
+    LibreOffice for it)."""
+
+    def __init__(self, template: Path | None, staging: Path, convert: Conversion):
+        self.template = template
+        self.staging = staging
+        self.convert = convert
+
+    @functools.cached_property
+    def pdf(self) -> Path:
+        assert self.template is not None, "check() requires the mark wherever it is used"
+        folder = self.staging / ".mark"
+        data = render_docx(
+            self.template, {}, Properties("Not for publication", LANGUAGE, "reportgen")
+        )
+        docx_file = folder / "not-for-publication.docx"
+        folder.mkdir(parents=True, exist_ok=True)
+        docx_file.write_bytes(data)
+        return self.convert([docx_file], folder)[docx_file]
 
 
 @dataclass(frozen=True)
@@ -86,6 +135,7 @@ class Workspace:
     out: Path
     previous: dict[str, dict[str, Any]]
     moment: dt.datetime
+    mark: PrivateMark | None = None
 
     def locate(self, relative: str) -> Path:
         """An output of this build, or else the last build's copy of it."""
@@ -116,17 +166,51 @@ def plan_documents(
         if model.programme is not None:
             own.append(("programmes", model.programme))
         named = [source_name(inputs.root, inputs.files[key], "inputs") for key in own]
-        sources = [*sorted([*shared, *named]), source_name(paths.templates, template, "templates")]
+        inputs_used = sorted([*shared, *named])
         placement = placements[document_id]
-        documents[document_id] = PlannedDocument(
-            placement,
-            project.documents[document_id].kind,
-            titles[document_id],
-            sources,
-            fingerprint(context, template, moment, placement, sources, conversion.settings()),
-        )
+
+        same = _Shared(paths, moment, conversion, placement, model.kind, titles[document_id])
+        if model.exempt is not None:
+            notice = checked.notice_contexts[document_id]
+            template_used = checked.notice_template
+            assert template_used is not None
+            documents[document_id] = same.planned("notice", template_used, notice, inputs_used)
+        else:
+            documents[document_id] = same.planned("public", template, context, inputs_used)
+        if document_id in checked.private_contexts:
+            private = checked.private_contexts[document_id]
+            documents[document_id + PRIVATE_EDITION] = same.planned(
+                "private", template, private, inputs_used
+            )
     # Agenda order: by meeting folder, item, then appendix.
     return dict(sorted(documents.items(), key=lambda pair: agenda_order(pair[1].placement)))
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every edition of one document shares."""
+
+    paths: Paths
+    moment: dt.datetime
+    conversion: Conversion
+    placement: Placement
+    kind: str
+    title: str
+
+    def planned(
+        self, edition: Edition, template: Path, context: dict[str, Any], inputs_used: list[str]
+    ) -> PlannedDocument:
+        sources = [*inputs_used, source_name(self.paths.templates, template, "templates")]
+        key = fingerprint(
+            context,
+            template,
+            self.moment,
+            self.placement,
+            sources,
+            self.conversion.settings(),
+            edition,
+        )
+        return PlannedDocument(self.placement, self.kind, self.title, sources, key, edition=edition)
 
 
 def agenda_order(placement: Placement) -> tuple[str, int, str, str]:

@@ -32,6 +32,12 @@ STATUTORY_CLEAR_DAYS = 5
 STATUTORY = "Agenda and reports published (Local Government Act 1972 s.100B)"
 # Meetings of UK councils are held in UK time.
 LOCAL_TIME = ZoneInfo("Europe/London")
+# A meeting held partly in private: notice of that 28 clear days before it (2012
+# Regulations, reg. 5).
+PRIVATE_NOTICE_CLEAR_DAYS = 28
+PRIVATE_NOTICE = (
+    "Notice of intention to consider exempt information in private (2012 Regulations reg. 5)"
+)
 # The file name of a meeting's timetable, beside its index.html.
 TIMETABLE = "timetable.ics"
 # The holidays package's subdivisions of the United Kingdom.
@@ -55,8 +61,11 @@ class Deadline:
     statutory: bool = False
 
 
-def timetable(meeting: Meeting, orders: StandingOrders | None) -> list[Deadline]:
-    """The meeting's deadlines, earliest first; none while its date is not known."""
+def timetable(
+    meeting: Meeting, orders: StandingOrders | None, *, in_private: bool = False
+) -> list[Deadline]:
+    """The meeting's deadlines, earliest first; none while its date is not known. A meeting
+    that will consider exempt information (``in_private``) also needs its notice of that."""
     if not isinstance(meeting.date, dt.date):
         return []
     orders = orders or StandingOrders()
@@ -68,6 +77,9 @@ def timetable(meeting: Meeting, orders: StandingOrders | None) -> list[Deadline]
             statutory=True,
         )
     ]
+    if in_private:
+        day = latest_day(meeting.date, PRIVATE_NOTICE_CLEAR_DAYS, orders)
+        deadlines.append(Deadline(PRIVATE_NOTICE, day, PRIVATE_NOTICE_CLEAR_DAYS, statutory=True))
     for own in orders.deadlines:
         day = latest_day(meeting.date, own.clear_days, orders)
         deadlines.append(Deadline(own.name, day, own.clear_days))
