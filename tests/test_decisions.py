@@ -137,6 +137,16 @@ def test_the_forward_plan_lists_each_key_decision_with_its_notice(digital):
     assert forward_plan(project, "dluhc") == []
 
 
+def test_a_decision_taken_at_a_held_meeting_leaves_the_forward_plan(digital):
+    set_report(digital, "key_decision: {notice: 2015-07-29}\n")
+    meetings = digital / "meetings.yaml"
+    meetings.write_text(
+        meetings.read_text()
+        + "  outcomes:\n    report:\n      recommendations:\n        approve: {decision: agreed}\n"
+    )
+    assert forward_plan(check(digital, TEMPLATES).project, "wdc") == []
+
+
 def test_sums_of_money_are_read_as_authors_write_them():
     text = "spend £1.25m, then £320 million, £1.5bn and £250,000 (not 12 or £)"
     assert amounts(text) == [

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from reportgen.build import Paths, build
@@ -109,6 +110,9 @@ def test_the_build_writes_the_record_and_marks_outcomes_on_the_meetings_page(hel
     )
     assert "41. DIGITAL CUSTOMER ACCESS" in text
     assert "Resolved – (a) That Cabinet approves option 2 and capital of £1.25m." in text
+    with pikepdf.open(record) as pdf:  # tagged, and declared PDF/UA, as every PDF is
+        assert "/StructTreeRoot" in pdf.Root
+        assert b"pdfuaid" in pdf.Root.Metadata.read_bytes()
     page = re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", " ", output_path(out, "index", "html").read_text())
     )

@@ -157,12 +157,14 @@ class PlannedDecision:
 
 
 def forward_plan(project: Project, council_id: str) -> list[PlannedDecision]:
-    """The key decisions to be taken at the council's meetings, soonest first (those whose
-    meeting has no date yet last)."""
+    """The key decisions still to be taken at the council's meetings, soonest first (those
+    whose meeting has no date yet last). A meeting whose outcomes are recorded has been held,
+    and its decisions are taken: they leave the plan (it does not depend on the day it is
+    built, so the same inputs give the same plan)."""
     titles = {d: getattr(document, "title", d) for d, document in project.documents.items()}
     planned: list[tuple[tuple[bool, dt.date, str], PlannedDecision]] = []
     for meeting in project.meetings.values():
-        if meeting.council != council_id:
+        if meeting.council != council_id or meeting.outcomes:
             continue
         for item in meeting.items:
             report = project.documents.get(item.document)
