@@ -7,11 +7,11 @@ runs it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from make_cabinet_template import _numbered, _para, new_document
+from template_script import make_templates
 
 PATH = Path("templates/decision-record.docx")
 
@@ -52,15 +52,7 @@ def build(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true", help="overwrite the template")
-    args = parser.parse_args(argv)
-    if PATH.exists() and not args.force:
-        print(f"{PATH} exists; it is edited by hand now (use --force to start again)")
-        return 0
-    build(PATH)
-    print(f"wrote {PATH}")
-    return 0
+    return make_templates(__doc__.splitlines()[0], {PATH: build}, argv)
 
 
 if __name__ == "__main__":

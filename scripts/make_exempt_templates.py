@@ -8,7 +8,6 @@ overwrite them (``--force`` does); the build never runs it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 from make_cabinet_template import _para, new_document
+from template_script import make_templates
 
 NOTICE = Path("templates/exempt-notice.docx")
 MARK = Path("templates/not-for-publication.docx")
@@ -65,16 +65,7 @@ def build_mark(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true", help="overwrite the templates")
-    args = parser.parse_args(argv)
-    for path, make in ((NOTICE, build_notice), (MARK, build_mark)):
-        if path.exists() and not args.force:
-            print(f"{path} exists; it is edited by hand now (use --force to start again)")
-            continue
-        make(path)
-        print(f"wrote {path}")
-    return 0
+    return make_templates(__doc__.splitlines()[0], {NOTICE: build_notice, MARK: build_mark}, argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ them in Word. Refuses to overwrite them (``--force`` does); the build never runs
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Pt
 from make_cabinet_template import _para, new_document
 from make_form_templates import _row, _table
+from template_script import make_templates
 
 PATH = Path("templates/pack-cover.docx")
 FOLIO = Path("templates/pack-folio.docx")
@@ -80,16 +80,7 @@ def build(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true", help="overwrite the template")
-    args = parser.parse_args(argv)
-    for path, make in ((PATH, build), (FOLIO, build_folio)):
-        if path.exists() and not args.force:
-            print(f"{path} exists; it is edited by hand now (use --force to start again)")
-            continue
-        make(path)
-        print(f"wrote {path}")
-    return 0
+    return make_templates(__doc__.splitlines()[0], {PATH: build, FOLIO: build_folio}, argv)
 
 
 if __name__ == "__main__":

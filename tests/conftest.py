@@ -62,6 +62,23 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build
     return out, result
 
 
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` and its bytes: what "nothing changed" compares."""
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def previous_build(example_build: tuple[Path, BuildResult], tmp_path: Path) -> Path:
+    """An output directory holding a good earlier build, for a test to break a build on."""
+    out = tmp_path / "build"
+    shutil.copytree(example_build[0], out)
+    return out
+
+
 def output_path(out: Path, kind: str, fmt: str = "pdf") -> Path:
     """The one output of ``kind`` and ``fmt`` that ``out/manifest.json`` lists."""
     outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]

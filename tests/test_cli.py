@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAKE_SOFFICE, ROOT
+from conftest import FAKE_SOFFICE, ROOT, snapshot
 
 
 def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -23,22 +23,6 @@ def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         env={**os.environ, **(env or {})},
         timeout=300,
     )
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(directory)): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture
-def previous_build(example_build, tmp_path) -> Path:
-    """An output directory holding a good earlier build."""
-    out = tmp_path / "build"
-    shutil.copytree(example_build[0], out)
-    return out
 
 
 @pytest.mark.libreoffice

@@ -4,7 +4,6 @@ message, no LibreOffice left running, nothing left behind, and the previous outp
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,22 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAKE_SOFFICE, ROOT
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(directory)): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture
-def previous_build(example_build, tmp_path) -> Path:
-    out = tmp_path / "build"
-    shutil.copytree(example_build[0], out)
-    return out
+from conftest import FAKE_SOFFICE, ROOT, snapshot
 
 
 def start_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.Popen[str]:

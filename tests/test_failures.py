@@ -6,29 +6,11 @@ from __future__ import annotations
 import errno
 import os
 import pathlib
-import shutil
 import tempfile
-
-import pytest
 
 from reportgen import cli, publish
 
-from conftest import EXAMPLE_INPUTS
-
-
-def snapshot(directory: pathlib.Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(directory)): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture
-def previous_build(example_build, tmp_path) -> pathlib.Path:
-    out = tmp_path / "build"
-    shutil.copytree(example_build[0], out)
-    return out
+from conftest import EXAMPLE_INPUTS, snapshot
 
 
 def build(out: pathlib.Path, *extra: str) -> int:
