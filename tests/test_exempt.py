@@ -147,6 +147,13 @@ def test_public_and_private_editions_are_kept_apart_and_marked(exempt, tmp_path)
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True
         ).stdout.split("\f")
         assert all("NOT FOR PUBLICATION" in p for p in pages if p.strip()), pdf.name
+    # Once: the private editions inside the private pack are not marked a second time.
+    with pikepdf.open(
+        out / "private/2015-09-09-cabinet/2015-09-09-cabinet-pack-private.pdf"
+    ) as pdf:
+        for page in pdf.pages:
+            drawn = b"".join(c.read_bytes() for c in page.obj.Contents)
+            assert drawn.count(b"/NotForPublication") == 1
     pack = " ".join(
         subprocess.run(
             ["pdftotext", str(out / "2015-09-09-cabinet" / "2015-09-09-cabinet-pack.pdf"), "-"],

@@ -106,13 +106,16 @@ def _stamp(pack: pikepdf.Pdf, folio: Path) -> None:
             page.contents_add(pikepdf.Stream(pack, f"\nQ\nq {name} Do Q\n".encode()))
 
 
-def mark_every_page(path: Path, mark: Path) -> None:
+def mark_every_page(path: Path, mark: Path, *, skip: Sequence[range] = ()) -> None:
     """Lay the first page of ``mark`` (NOT FOR PUBLICATION in its header) over the top of
-    every page of the PDF at ``path``, centred, whatever each page's size; rewrite it."""
+    every page of the PDF at ``path`` but those in ``skip`` (marked already), centred,
+    whatever each page's size; rewrite it."""
     with open_pdf(path) as pdf, open_pdf(mark) as marks:
         stamp = pdf.copy_foreign(marks.pages[0].as_form_xobject())
         width, height = _size(marks.pages[0])
         for index, page in enumerate(pdf.pages):
+            if any(index in pages for pages in skip):
+                continue
             page_width, page_height = _size(page)
             dx, dy = (page_width - width) / 2, page_height - height
             # A fixed name, as for the folio: the same inputs give the same bytes.

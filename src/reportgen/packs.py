@@ -146,8 +146,14 @@ def make_packs(
             folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
         )
         if private:
+            # The private editions in it are marked already.
             assert workspace.mark is not None
-            mark_every_page(target, workspace.mark.pdf)
+            marked = [
+                range(start - 1, start - 1 + d.pages)
+                for d, start in zip(members, starts, strict=True)
+                if d.edition == "private"
+            ]
+            mark_every_page(target, workspace.mark.pdf, skip=marked)
         finish_pdf(target, moment)
         template = checked.pack_templates[meeting_id]
         sources = sorted(
