@@ -49,7 +49,7 @@ def test_the_public_edition_withholds_the_paragraph_from_template_and_prose(exem
     public = words(checked.contexts["report"])
     private = words(checked.private_contexts["report"])
     assert "QUOKKA-TENDER-4410" not in public  # nor in the report object the template sees
-    assert "Paragraph withheld: exempt information under paragraph 3 of Part 1" in public
+    assert "Withheld: exempt information under paragraph 3 of Part 1" in public
     assert "QUOKKA-TENDER-4410" in private
 
 
@@ -63,7 +63,23 @@ def test_prose_elsewhere_cannot_quote_an_exempt_paragraph(exempt, edit):
     project, inputs = checked.project, checked.inputs
     public = compose(project, inputs, "report", draft=False)
     first = public["sections"][0].paragraphs[0].text
-    assert first.startswith("Paragraph withheld")
+    assert first.startswith("Withheld")
+
+
+def test_one_answer_of_a_form_can_be_withheld_from_the_public_edition(tmp_path, edit):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", inputs)
+    edit(
+        inputs / "documents" / "bid.yaml",
+        "        text: '{{ revenue_saving }} a year'\n",
+        "        text: '{{ revenue_saving }} a year, or WOMBAT-FLOOR-2210 at worst'\n"
+        "        exempt: {paragraph: 3, reason: It would weaken the council's position.}\n",
+    )
+    checked = check(inputs, TEMPLATES)
+    assert checked.errors == []
+    assert "WOMBAT-FLOOR-2210" not in words(checked.contexts["bid"])
+    assert "Withheld: exempt information under paragraph 3" in words(checked.contexts["bid"])
+    assert "WOMBAT-FLOOR-2210" in words(checked.private_contexts["bid"])
 
 
 def test_an_exempt_paragraph_names_one_of_the_seven_paragraphs_of_schedule_12a(exempt, edit):

@@ -236,7 +236,8 @@ def compose(
         report = public_edition(document) if public else document
         context = _compose_report(project, inputs, document_id, report)
     else:
-        context = _compose_form(project, inputs, document_id, document)
+        form = public_form(document) if public else document
+        context = _compose_form(project, inputs, document_id, form)
     return plain_context({**context, "draft": draft})
 
 
@@ -257,9 +258,9 @@ def compose_notice(
 
 
 def withheld(exempt: Exempt) -> str:
-    """What the public edition says in place of an exempt paragraph."""
+    """What the public edition says in place of an exempt paragraph or answer."""
     return (
-        f"Paragraph withheld: exempt information under paragraph {exempt.paragraph} of Part 1 "
+        f"Withheld: exempt information under paragraph {exempt.paragraph} of Part 1 "
         "of Schedule 12A to the Local Government Act 1972."
     )
 
@@ -269,9 +270,28 @@ def has_exempt_parts(document: Report | Form) -> bool:
     edition, published apart from the public one."""
     if document.exempt is not None:
         return True
-    return isinstance(document, Report) and any(
-        p.exempt is not None for section in document.sections for p in section.paragraphs
-    )
+    if isinstance(document, Report):
+        return any(p.exempt for section in document.sections for p in section.paragraphs)
+    return any(f.exempt for section in document.sections for f in section.fields)
+
+
+def public_form(form: Form) -> Form:
+    """``form`` with each exempt answer's words, bullets and table replaced by the note that
+    it is withheld."""
+    sections = [
+        section.model_copy(
+            update={
+                "fields": [
+                    FormField(label=f.label, text=withheld(f.exempt), exempt=f.exempt)
+                    if f.exempt is not None
+                    else f
+                    for f in section.fields
+                ]
+            }
+        )
+        for section in form.sections
+    ]
+    return form.model_copy(update={"sections": sections})
 
 
 def public_edition(report: Report) -> Report:

@@ -540,6 +540,8 @@ class FormField(Strict):
     bullets: list[Text] | BulletsFrom = []
     list_style: ListStyle = "bullets"
     table: TableSource | None = None
+    # Withheld from the public edition of the form, shown in the private one.
+    exempt: Exempt | None = None
 
     @model_validator(mode="after")
     def _has_an_answer(self) -> FormField:
