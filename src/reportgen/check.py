@@ -27,6 +27,7 @@ from .minutes import outcome_problems
 from .model import KeyDecision, Project, parse_project, template_of
 from .rules import project_problems, publication_deadlines, unknown_facts
 from .timetable import today
+from .writing import word_limit_problems
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
@@ -142,6 +143,9 @@ def check(
                 continue
             checked.templates[document_id] = template
         found.extend(key_decision_problems(project, inputs, checked.contexts, final=final))
+        # Limits apply to the whole text, exempt parts included.
+        full = {**checked.contexts, **checked.private_contexts}
+        found.extend(word_limit_problems(project, inputs, full))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue

@@ -102,8 +102,6 @@ class FieldView:
     bullets: list[str] = field(default_factory=list)
     list_style: str = "bullets"
     table: TableView | None = None
-    # Every sum of money the text writes, exactly (the text rounds millions).
-    amounts: list[Decimal] = field(default_factory=list)
 
 
 @dataclass

@@ -542,6 +542,8 @@ class FormField(Strict):
     table: TableSource | None = None
     # Withheld from the public edition of the form, shown in the private one.
     exempt: Exempt | None = None
+    # This answer's own word limit (a bid form's "max 300 words"), over the kind's.
+    max_words: Annotated[int, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _has_an_answer(self) -> FormField:
@@ -764,14 +766,28 @@ class Report(Strict):
 SHAPES: dict[str, type[Strict]] = {"report": Report, "form": Form}
 
 
+WordCount = Annotated[int, Field(ge=1)]
+
+
+class WordLimits(Strict):
+    """The most words a kind of document allows: per ``answer`` on a form, per
+    ``paragraph`` or per ``section`` of a report (as the reader reads them, facts filled in)."""
+
+    answer: WordCount | None = None
+    paragraph: WordCount | None = None
+    section: WordCount | None = None
+
+
 class Kind(Strict):
-    """A kind of document: its shape, its template, what it is for and what it requires
-    (fields of its shape that may not be left empty, such as ``recommendations``)."""
+    """A kind of document: its shape, its template, what it is for, what it requires
+    (fields of its shape that may not be left empty, such as ``recommendations``) and its
+    word limits."""
 
     shape: Literal["report", "form"]
     template: Text
     description: Text
     requires: list[Text] = []
+    word_limits: WordLimits | None = None
 
     @field_validator("requires")
     @classmethod
