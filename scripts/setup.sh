@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up reportgen on a fresh Debian 12 / Ubuntu 24.04 machine, then build the example.
 # Installs LibreOffice (no GUI), the Liberation fonts (metric-compatible with Arial), poppler
-# (pdftotext, used by the tests) and Python, and creates .venv with reportgen in it.
+# (pdftotext, used by the tests), hunspell with its en-GB dictionary (the spelling check) and
+# Python, and creates .venv with reportgen in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y --no-install-recommends \
   python3 python3-venv python3-pip \
-  libreoffice-writer-nogui fonts-liberation poppler-utils \
+  libreoffice-writer-nogui fonts-liberation poppler-utils hunspell hunspell-en-gb \
   git ca-certificates
 
 # A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.

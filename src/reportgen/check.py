@@ -26,6 +26,7 @@ from .load import Inputs, load_inputs
 from .minutes import outcome_problems
 from .model import KeyDecision, Project, parse_project, template_of
 from .rules import project_problems, publication_deadlines, unknown_facts
+from .spelling import spelling_problems
 from .timetable import today
 from .writing import word_limit_problems
 
@@ -146,6 +147,7 @@ def check(
         # Limits apply to the whole text, exempt parts included.
         full = {**checked.contexts, **checked.private_contexts}
         found.extend(word_limit_problems(project, inputs, full))
+        found.extend(spelling_problems(project, inputs, full))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue

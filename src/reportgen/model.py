@@ -827,6 +827,14 @@ Document = Annotated[
 FOLDERS = {"documents", "programmes", "kinds"}
 
 
+class Spelling(Strict):
+    """``inputs/spelling.yaml``: the council's own words (places, people, terms) that the
+    en-GB dictionary lacks, and whether to check spelling at all."""
+
+    check: bool = True
+    words: list[Text] = []
+
+
 class Project(Strict):
     """Everything under ``inputs/``: one key per file (``documents/`` and ``programmes/``
     are folders of files, one a document or programme)."""
@@ -836,6 +844,7 @@ class Project(Strict):
     programmes: dict[Label, Programme] = {}
     meetings: dict[Label, Meeting] = {}
     documents: dict[Label, Document] = {}
+    spelling: Spelling = Spelling()
 
 
 # --- from loaded YAML to the model, with every error located -------------------------------

@@ -185,6 +185,14 @@ def values(value: Any) -> tuple[Any, ...]:
     raise TypeError(f"values needs a group of facts, not {value!r}")
 
 
+def sic(text: str) -> str:
+    """``{{ 'recieve' | sic }}``: a word kept as written on purpose (quoting a published
+    text); it reads as itself, and the spelling check passes over it."""
+    if not isinstance(text, str):
+        raise TypeError(f"sic marks text as written, not {text!r}")
+    return text
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": money,
     "money_range": money_range,
@@ -193,6 +201,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "and_list": and_list,
     "items": items,
     "values": values,
+    "sic": sic,
 }
 
 # Jinja's own filters that only reshape data. Left out: those that call into Python objects
