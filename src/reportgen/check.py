@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .acronyms import acronym_problems
 from .compose import (
     compose,
     compose_notice,
@@ -148,6 +149,7 @@ def check(
         full = {**checked.contexts, **checked.private_contexts}
         found.extend(word_limit_problems(project, inputs, full))
         found.extend(spelling_problems(project, inputs, full))
+        found.extend(acronym_problems(project, inputs, full))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue

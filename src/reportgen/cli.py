@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from .acronyms import acronyms_of
 from .build import Paths, build
 from .check import (
     DECISION_RECORD_TEMPLATE,
@@ -129,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     lint = add("lint", "check templates without rendering them")
     lint.add_argument("files", nargs="*", type=Path, help="templates (default: all)")
     lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument(
+        "--acronyms",
+        action="store_true",
+        help="list each document's acronyms: where first used and where spelt out",
+    )
     diff = add("diff", "show what a change to the inputs does to the documents' text")
     diff.add_argument("base", nargs="?", help="git revision (default: origin/main, or main)")
     diff.add_argument("head", nargs="?", help="git revision (default: the working tree)")
@@ -273,8 +279,30 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if checked.errors else EXIT_OK
 
 
+def run_acronyms(args: argparse.Namespace) -> int:
+    """Print each document's acronyms, where each is first used and where spelt out."""
+    checked = check(args.inputs, args.templates)
+    if checked.project is None:
+        _report(checked.diagnostics, "text")
+        return EXIT_ERRORS
+    known = set(checked.project.spelling.known_acronyms)
+    full = {**checked.contexts, **checked.private_contexts}
+    for document_id, context in full.items():
+        print(document_id)
+        for entry in acronyms_of(checked.project, document_id, context):
+            if entry.spelt_out is None:
+                said = "known" if entry.acronym in known else "never spelt out"
+            else:
+                said = f"spelt out in {entry.spelt_out}"
+            early = " (used before it is spelt out)" if entry.early and entry.spelt_out else ""
+            print(f"  {entry.acronym:<8} first used in {entry.first_used}; {said}{early}")
+    return EXIT_OK
+
+
 def run_lint(args: argparse.Namespace) -> int:
     """Lint the given templates (or every .docx in the templates directory)."""
+    if args.acronyms:
+        return run_acronyms(args)
     files = args.files or sorted(args.templates.glob("*.docx"))
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")

@@ -829,10 +829,13 @@ FOLDERS = {"documents", "programmes", "kinds"}
 
 class Spelling(Strict):
     """``inputs/spelling.yaml``: the council's own words (places, people, terms) that the
-    en-GB dictionary lacks, and whether to check spelling at all."""
+    en-GB dictionary lacks, whether to check spelling at all, and the acronyms its readers
+    know."""
 
     check: bool = True
     words: list[Text] = []
+    # Acronyms readers know without their words (UK, BBC): never spelt out, never warned of.
+    known_acronyms: list[Text] = []
 
 
 class Project(Strict):

@@ -125,18 +125,25 @@ def _sic_words(inputs: Inputs, document_id: str) -> set[str]:
 def _where(
     project: Project, inputs: Inputs, document_id: str, word: str, suggestions: list[str]
 ) -> Diagnostic:
-    """The warning, at the first place the word is written: the document's own file, then
-    its programme's, then the other shared files."""
-    document = project.documents[document_id]
-    files = [("documents", document_id)]
-    if document.programme is not None:
-        files.append(("programmes", document.programme))
-    files += [prefix for prefix in inputs.files if prefix not in files and len(prefix) == 1]
     hint = f" — did you mean {_either(suggestions)}?" if suggestions else ""
     message = (
         f"'{word}' is not in the {DICTIONARY.replace('_', '-')} dictionary{hint} (if it is "
         "right, add it to the words in inputs/spelling.yaml)"
     )
+    return locate(project, inputs, document_id, word, message)
+
+
+def locate(
+    project: Project, inputs: Inputs, document_id: str, word: str, message: str
+) -> Diagnostic:
+    """A warning about ``word`` at the first place it is written for this document: the
+    document's own file, then its programme's, then the other shared files; else at the
+    document."""
+    document = project.documents[document_id]
+    files = [("documents", document_id)]
+    if document.programme is not None:
+        files.append(("programmes", document.programme))
+    files += [prefix for prefix in inputs.files if prefix not in files and len(prefix) == 1]
     for prefix in files:
         path = inputs.files.get(prefix)
         found = _find(path, word) if path else None
