@@ -54,7 +54,7 @@ def test_an_acronym_never_spelt_out_is_named(digital, edit):
 
 def test_an_acronym_the_council_counts_as_known_is_not_warned_of(digital, edit):
     edit(digital / "documents" / "report.yaml", "To seek approval for", "To seek UK approval for")
-    (digital / "spelling.yaml").write_text("words: [webchat]\nknown_acronyms: [UK]\n")
+    (digital / "style.yaml").write_text("words: [webchat]\nknown_acronyms: [UK]\n")
     assert acronym_warnings(digital) == []
 
 

@@ -53,7 +53,7 @@ def test_american_spelling_is_a_misspelling_in_british_english(digital, edit):
 def test_the_councils_own_words_are_not_misspellings(digital, edit):
     edit(digital / "documents" / "report.yaml", "going live on", "at Brackenholme, going live on")
     assert len(spelling(digital)) == 1
-    (digital / "spelling.yaml").write_text("words: [webchat, Brackenholme]\n")
+    (digital / "style.yaml").write_text("words: [webchat, Brackenholme]\n")
     assert spelling(digital) == []
 
 
@@ -68,5 +68,5 @@ def test_a_slip_kept_on_purpose_is_marked_sic(digital, edit):
 
 def test_spelling_can_be_switched_off(digital, edit):
     edit(digital / "documents" / "report.yaml", "going live on", "going live on the recieved")
-    (digital / "spelling.yaml").write_text("check: false\n")
+    (digital / "style.yaml").write_text("check_spelling: false\n")
     assert spelling(digital) == []

@@ -4,7 +4,7 @@
 An acronym is a word of two or more capitals (``EOI``, ``EOIs``); it is spelt out where it
 follows its words in brackets (``… (EOI)``), or, for an organisation's short name, where the
 organisation's full name appears. Acronyms the council counts as known (``UK``) are listed in
-``inputs/spelling.yaml`` as ``known_acronyms``.
+``inputs/style.yaml`` as ``known_acronyms``.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def acronym_problems(
 ) -> list[Diagnostic]:
     """A warning for each acronym a document uses before spelling it out, or never spells
     out, unless the council counts it as known."""
-    known = set(project.spelling.known_acronyms)
+    known = set(project.style.known_acronyms)
     found = []
     for document_id, context in contexts.items():
         for entry in acronyms_of(project, document_id, context):
@@ -116,7 +116,7 @@ def acronym_problems(
                 message = (
                     f"'{entry.acronym}' is never spelt out: write it in full the first time, "
                     f"followed by ({entry.acronym}), or add it to known_acronyms in "
-                    "inputs/spelling.yaml"
+                    "inputs/style.yaml"
                 )
             else:
                 message = (

@@ -26,6 +26,7 @@ from .lint import lint_template
 from .load import Inputs, load_inputs
 from .minutes import outcome_problems
 from .model import KeyDecision, Project, parse_project, template_of
+from .plain import plain_english_problems
 from .rules import project_problems, publication_deadlines, unknown_facts
 from .spelling import spelling_problems
 from .timetable import today
@@ -150,6 +151,7 @@ def check(
         found.extend(word_limit_problems(project, inputs, full))
         found.extend(spelling_problems(project, inputs, full))
         found.extend(acronym_problems(project, inputs, full))
+        found.extend(plain_english_problems(project, inputs, full))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue

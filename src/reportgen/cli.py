@@ -38,6 +38,7 @@ from .fmt import format_inputs
 from .lint import lint_template
 from .load import load_inputs
 from .model import parse_project, template_of
+from .plain import scores
 from .publish import PublishedThenInterrupted, PublishError
 from .schema import write_schemas
 from .uses import uses
@@ -134,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
         "--acronyms",
         action="store_true",
         help="list each document's acronyms: where first used and where spelt out",
+    )
+    lint.add_argument(
+        "--prose",
+        action="store_true",
+        help="list paragraphs by reading ease, hardest first, with a summary per document",
     )
     diff = add("diff", "show what a change to the inputs does to the documents' text")
     diff.add_argument("base", nargs="?", help="git revision (default: origin/main, or main)")
@@ -285,7 +291,7 @@ def run_acronyms(args: argparse.Namespace) -> int:
     if checked.project is None:
         _report(checked.diagnostics, "text")
         return EXIT_ERRORS
-    known = set(checked.project.spelling.known_acronyms)
+    known = set(checked.project.style.known_acronyms)
     full = {**checked.contexts, **checked.private_contexts}
     for document_id, context in full.items():
         print(document_id)
@@ -299,10 +305,38 @@ def run_acronyms(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_prose(args: argparse.Namespace) -> int:
+    """Print every scored paragraph, hardest to read first, then a summary per document."""
+    checked = check(args.inputs, args.templates)
+    if checked.project is None:
+        _report(checked.diagnostics, "text")
+        return EXIT_ERRORS
+    found = scores(checked.project, {**checked.contexts, **checked.private_contexts})
+    rules = checked.project.style.plain_english
+    print("reading ease  longest sentence  document: paragraph")
+    for scored in sorted(found, key=lambda s: s.reading_ease):
+        print(
+            f"{scored.reading_ease:12.0f}  {scored.longest_sentence:16d}  "
+            f"{scored.document}: {scored.piece.label}"
+        )
+    print()
+    for document in sorted({s.document for s in found}):
+        mine = [s for s in found if s.document == document]
+        mean = sum(s.reading_ease for s in mine) / len(mine)
+        hard = ""
+        if rules is not None and rules.reading_ease is not None:
+            below = sum(1 for s in mine if s.reading_ease < rules.reading_ease)
+            hard = f", {below} below the house style's {rules.reading_ease:g}"
+        print(f"{document}: {len(mine)} paragraphs scored, mean reading ease {mean:.0f}{hard}")
+    return EXIT_OK
+
+
 def run_lint(args: argparse.Namespace) -> int:
     """Lint the given templates (or every .docx in the templates directory)."""
     if args.acronyms:
         return run_acronyms(args)
+    if args.prose:
+        return run_prose(args)
     files = args.files or sorted(args.templates.glob("*.docx"))
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")

@@ -827,15 +827,25 @@ Document = Annotated[
 FOLDERS = {"documents", "programmes", "kinds"}
 
 
-class Spelling(Strict):
-    """``inputs/spelling.yaml``: the council's own words (places, people, terms) that the
-    en-GB dictionary lacks, whether to check spelling at all, and the acronyms its readers
-    know."""
+class PlainEnglish(Strict):
+    """The council's thresholds for plain English: the lowest Flesch reading ease a
+    paragraph may score (0-100; higher is easier), and the most words a sentence may have."""
 
-    check: bool = True
+    reading_ease: Annotated[float, Field(ge=0, le=100)] | None = None
+    sentence_words: Annotated[int, Field(ge=1)] | None = None
+
+
+class HouseStyle(Strict):
+    """``inputs/style.yaml``: the council's house style. Its own ``words`` the en-GB
+    dictionary lacks (places, people, terms), whether to ``check_spelling`` at all, the
+    ``known_acronyms`` its readers know, and its ``plain_english`` thresholds (none: not
+    checked)."""
+
+    check_spelling: bool = True
     words: list[Text] = []
     # Acronyms readers know without their words (UK, BBC): never spelt out, never warned of.
     known_acronyms: list[Text] = []
+    plain_english: PlainEnglish | None = None
 
 
 class Project(Strict):
@@ -847,7 +857,7 @@ class Project(Strict):
     programmes: dict[Label, Programme] = {}
     meetings: dict[Label, Meeting] = {}
     documents: dict[Label, Document] = {}
-    spelling: Spelling = Spelling()
+    style: HouseStyle = HouseStyle()
 
 
 # --- from loaded YAML to the model, with every error located -------------------------------

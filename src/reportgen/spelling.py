@@ -1,6 +1,6 @@
 """British spelling: every word a reader reads, facts filled in, checked against an en-GB
 dictionary (hunspell, with Debian's ``hunspell-en-gb``), the council's own words
-(``inputs/spelling.yaml``) and the names of the organisations in the inputs.
+(``inputs/style.yaml``) and the names of the organisations in the inputs.
 
 A misspelling is a warning at the place in the YAML that wrote the word — the document's
 own text, or the fact or organisation it came from — with hunspell's suggestions. A slip kept
@@ -37,9 +37,9 @@ def spelling_problems(
 ) -> list[Diagnostic]:
     """A warning for each word of each document that the dictionary, the council's words
     and the organisations' names do not know; one warning if hunspell is not installed."""
-    if not project.spelling.check:
+    if not project.style.check_spelling:
         return []
-    known = {w.casefold() for w in project.spelling.words}
+    known = {w.casefold() for w in project.style.words}
     for organisation in project.organisations.values():
         for name in (organisation.name, organisation.short_name or ""):
             known |= {w.casefold() for w in _WORD.findall(name)}
@@ -128,7 +128,7 @@ def _where(
     hint = f" — did you mean {_either(suggestions)}?" if suggestions else ""
     message = (
         f"'{word}' is not in the {DICTIONARY.replace('_', '-')} dictionary{hint} (if it is "
-        "right, add it to the words in inputs/spelling.yaml)"
+        "right, add it to the words in inputs/style.yaml)"
     )
     return locate(project, inputs, document_id, word, message)
 

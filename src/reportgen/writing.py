@@ -8,11 +8,12 @@ when it holds a letter or a digit, so a hyphenated word ("well-being"), a number
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic
 from .load import Inputs, KeyPath
-from .model import Form, Project, Report, WordLimits
+from .model import Form, FormSection, Project, Report, Section, WordLimits
 
 
 def word_count(text: str) -> int:
@@ -74,3 +75,30 @@ def _report(
                 yield from _over(inputs, path, words, limits.paragraph, what)
         what = f"section '{section.title}'"
         yield from _over(inputs, (*where, "title"), total, limits.section, what)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One paragraph or answer as read: what to call it, and where its YAML is."""
+
+    label: str
+    path: KeyPath
+    text: str
+
+
+def pieces(document: Report | Form, context: dict[str, Any], base: KeyPath) -> Iterator[Piece]:
+    """Each paragraph of a report, or answer of a form, in reading order; a generated
+    paragraph (an option, a recommendation) is placed at its section."""
+    for i, (section, view) in enumerate(zip(document.sections, context["sections"], strict=True)):
+        where = (*base, "sections", i)
+        if isinstance(document, Form):
+            assert isinstance(section, FormSection)
+            for j, (answer, shown) in enumerate(zip(section.fields, view.fields, strict=True)):
+                key = "text" if answer.text is not None else "bullets"
+                path = (*where, "fields", j, key)
+                yield Piece(f"the answer to '{answer.label}'", path, shown.text)
+            continue
+        assert isinstance(section, Section)
+        for j, paragraph in enumerate(view.paragraphs):
+            path = (*where, "paragraphs", j, "text") if section.paragraphs else (*where, "title")
+            yield Piece(f"paragraph {paragraph.number}", path, paragraph.text)
