@@ -153,10 +153,11 @@ def plan_documents(
     placements = place_documents(project, titles)
     # A document depends on the shared files, its own file and its programme's, not on other
     # documents' or programmes'.
+    # The house style (style.yaml) is read by the checks, never by a document.
     shared = [
         source_name(inputs.root, path, "inputs")
         for prefix, path in sorted(inputs.files.items())
-        if prefix[0] not in FOLDERS
+        if prefix[0] not in FOLDERS and prefix[0] != "style"
     ]
     documents = {}
     for document_id, context in checked.contexts.items():
