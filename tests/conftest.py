@@ -43,6 +43,15 @@ def example_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def digital(tmp_path: Path) -> Path:
+    """A private copy of the district council's digital access programme (a dated
+    meeting, one council, a form and a report), for a test to edit."""
+    target = tmp_path / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", target)
+    return target
+
+
+@pytest.fixture
 def edit() -> Callable[[Path, str, str], None]:
     """Replace exactly one occurrence of ``old`` with ``new`` in a file."""
 

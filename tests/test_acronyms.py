@@ -3,23 +3,13 @@ spelt out later, or never; organisations' short names are spelt out by their ful
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reportgen.check import check
 
-from conftest import FIXTURES, ROOT, TEMPLATES
-
-
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    shutil.copytree(FIXTURES / "digital-access", inputs)
-    return inputs
+from conftest import ROOT, TEMPLATES
 
 
 def acronym_warnings(inputs: Path) -> list[str]:

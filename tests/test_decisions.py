@@ -4,7 +4,6 @@ days before the meeting, or a recorded exception."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -16,18 +15,11 @@ from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.decisions import amounts, forward_plan
 
-from conftest import FIXTURES, TEMPLATES
+from conftest import TEMPLATES
 
 # The district council's Cabinet meets on Wednesday 9 September 2015; the report's first
 # recommendation commits the capital cost, {money: 1_250_000}, written "£1.25m".
 MEETING = "2015-09-09"
-
-
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    shutil.copytree(FIXTURES / "digital-access", inputs)
-    return inputs
 
 
 def set_rule(inputs: Path, rule: str) -> None:

@@ -3,7 +3,6 @@ read, against the thresholds of the council's house style; none set, none checke
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from reportgen.check import check
 from reportgen.plain import reading_ease, sentences
 
-from conftest import FIXTURES, ROOT, TEMPLATES
+from conftest import ROOT, TEMPLATES
 
 
 def test_reading_ease_is_fleschs_formula():
@@ -26,13 +25,6 @@ def test_sentences_end_at_a_full_stop_not_inside_a_sum():
         "It costs £1.25m.",
         "Residents save 2.5 hours a week!",
     ]
-
-
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    shutil.copytree(FIXTURES / "digital-access", inputs)
-    return inputs
 
 
 def plain(inputs: Path) -> list[str]:

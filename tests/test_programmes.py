@@ -23,14 +23,6 @@ from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
 DIGITAL = FIXTURES / "digital-access"
 
 
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    """A private copy of the district council's digital access programme."""
-    target = tmp_path / "inputs"
-    shutil.copytree(DIGITAL, target)
-    return target
-
-
 def texts(inputs: Path) -> dict[str, dict[str, str]]:
     """Every document's paragraphs and table rows, by label."""
     checked = check(inputs, TEMPLATES)

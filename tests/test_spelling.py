@@ -10,18 +10,11 @@ import pytest
 
 from reportgen.check import check
 
-from conftest import FIXTURES, TEMPLATES
+from conftest import TEMPLATES
 
 pytestmark = pytest.mark.skipif(
     shutil.which("hunspell") is None, reason="hunspell is installed by scripts/setup.sh"
 )
-
-
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    shutil.copytree(FIXTURES / "digital-access", inputs)
-    return inputs
 
 
 def spelling(inputs: Path) -> list[str]:

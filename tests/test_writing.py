@@ -3,7 +3,6 @@ in), reported at the YAML that wrote it with the count and the limit."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from reportgen.check import check
 from reportgen.writing import word_count
 
-from conftest import FIXTURES, TEMPLATES
+from conftest import TEMPLATES
 
 
 @pytest.mark.parametrize(
@@ -24,13 +23,6 @@ from conftest import FIXTURES, TEMPLATES
 )
 def test_words_are_counted_as_bid_forms_count_them(text, words):
     assert word_count(text) == words
-
-
-@pytest.fixture
-def digital(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    shutil.copytree(FIXTURES / "digital-access", inputs)
-    return inputs
 
 
 def limit_answers(inputs: Path, words: int) -> None:

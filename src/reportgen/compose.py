@@ -7,6 +7,7 @@ and get ``2.12``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -276,39 +277,44 @@ def has_exempt_parts(document: Report | Form) -> bool:
 def public_form(form: Form) -> Form:
     """``form`` with each exempt answer's words, bullets and table replaced by the note that
     it is withheld."""
-    sections = [
-        section.model_copy(
-            update={
-                "fields": [
-                    FormField(label=f.label, text=withheld(f.exempt), exempt=f.exempt)
-                    if f.exempt is not None
-                    else f
-                    for f in section.fields
-                ]
-            }
-        )
-        for section in form.sections
-    ]
-    return form.model_copy(update={"sections": sections})
+    return form.model_copy(
+        update={
+            "sections": _withheld(
+                form.sections,
+                "fields",
+                lambda f: FormField(label=f.label, text=withheld(f.exempt), exempt=f.exempt),
+            )
+        }
+    )
 
 
 def public_edition(report: Report) -> Report:
     """``report`` with each exempt paragraph's words, bullets and table replaced by the note
-    that it is withheld."""
-    sections = [
+    that it is withheld (its id kept, so references to it still number)."""
+    return report.model_copy(
+        update={
+            "sections": _withheld(
+                report.sections,
+                "paragraphs",
+                lambda p: Paragraph(id=p.id, text=withheld(p.exempt), exempt=p.exempt),
+            )
+        }
+    )
+
+
+def _withheld(sections: list[Any], parts: str, replace: Callable[[Any], Any]) -> list[Any]:
+    """Copies of ``sections`` with each exempt one of their ``parts`` replaced."""
+    return [
         section.model_copy(
             update={
-                "paragraphs": [
-                    Paragraph(id=p.id, text=withheld(p.exempt), exempt=p.exempt)
-                    if p.exempt is not None
-                    else p
-                    for p in section.paragraphs
+                parts: [
+                    replace(part) if part.exempt is not None else part
+                    for part in getattr(section, parts)
                 ]
             }
         )
-        for section in report.sections
+        for section in sections
     ]
-    return report.model_copy(update={"sections": sections})
 
 
 def compose_cover(
