@@ -153,6 +153,15 @@ def test_uses_lists_every_paragraph_a_fact_reaches():
     }
 
 
+def test_uses_prints_each_paragraphs_number_once():
+    result = reportgen(ROOT, "uses", "programmes.transformation.facts.savings")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("cabinet-report  2.12  As part of the council's transformation")
+    row = result.stdout.splitlines()[1]
+    assert "Estimated savings  Initial estimates have identified savings" in row
+
+
 def test_uses_of_the_cohort_size_reaches_report_and_application():
     cohort, _ = uses(
         EXAMPLE_INPUTS, TEMPLATES, "programmes.transformation.facts.design.cohort_size"

@@ -194,7 +194,13 @@ def run_uses(args: argparse.Namespace) -> int:
     if not found and not unvaried:
         print(f"{args.key}: not used in any document")
     for use in found:
-        text = use.text if len(use.text) <= 90 else use.text[:87] + "..."
+        # A paragraph's text starts with its number, a table row's with its first cell:
+        # both are the label already.
+        text = use.text
+        said = use.label.rsplit(" / ", 1)[-1]
+        if text.startswith(said):
+            text = text[len(said) :].lstrip(" |\t")
+        text = text if len(text) <= 90 else text[:87] + "..."
         print(f"{use.document}  {use.label}  {text}")
     return EXIT_OK
 
