@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import docx
 import pytest
@@ -203,3 +204,18 @@ def test_the_manifest_lists_every_document_and_the_pack(example_build):
     ]
     for output in manifest["outputs"]:
         assert (out / output["path"]).is_file()
+
+
+def test_every_docx_carries_properties_from_the_inputs_not_a_librarys(example_build):
+    out, _ = example_build
+    for kind in ("cabinet-report", "eoi", "design-council-application"):
+        path = output_path(out, kind, "docx")
+        core = docx.Document(path).core_properties
+        # The forms' date is not known yet: they are dated from the inputs' latest date.
+        assert core.created.year == 2014, (kind, core.created)
+        assert core.author in ("Rachel Johnson/Jason Whaler", "North Lincolnshire Council")
+        assert core.subject == "Transformation and Shared Services"
+        assert kind in core.keywords
+        with zipfile.ZipFile(path) as package:
+            app = package.read("docProps/app.xml").decode()
+        assert "<Company>North Lincolnshire Council</Company>" in app

@@ -12,6 +12,7 @@ were.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -211,7 +212,7 @@ def _render_and_convert(
         problems = []
         for document in stale:
             try:
-                data = _render(checked, document)
+                data = _render(checked, document, moment)
             except ReportgenError as exc:
                 problems.extend(exc.diagnostics)
                 continue
@@ -227,13 +228,23 @@ def _render_and_convert(
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))
 
 
-def _render(checked: Checked, document: PlannedDocument) -> bytes:
+def _render(checked: Checked, document: PlannedDocument, moment: dt.datetime) -> bytes:
     """One document's .docx bytes."""
     project = checked.project
     assert project is not None
     document_id = document.placement.document_id
     model = project.documents[document_id]
-    properties = Properties(document.title, LANGUAGE, author_of(model), dated(model))
+    council = project.organisations[model.council]
+    programme = project.programmes.get(model.programme or "")
+    properties = Properties(
+        document.title,
+        LANGUAGE,
+        author_of(model, council),
+        dated(model) or moment.date(),
+        subject=programme.title if programme else project.kinds[model.kind].description,
+        keywords=", ".join(k for k in (model.kind, model.programme, council.name) if k),
+        company=council.name,
+    )
     template, context = checked.templates[document_id], checked.contexts[document_id]
     if document.edition == "private":
         context = checked.private_contexts[document_id]

@@ -4,6 +4,7 @@ record of decisions (:mod:`reportgen.minutes`), as .docx and PDF from their temp
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,10 @@ def make_generated(
 ) -> list[Output]:
     """Every forward plan and record of decisions; one whose context and template are
     unchanged since the last build is kept."""
-    wanted = [*_forward_plans(checked, paths, documents), *_records(checked, paths, documents)]
+    wanted = [
+        *_forward_plans(checked, paths, documents, workspace.moment.date()),
+        *_records(checked, paths, documents),
+    ]
     outputs: list[Output] = []
     made: dict[Path, tuple[Generated, str]] = {}
     for job in wanted:
@@ -81,8 +85,9 @@ def make_generated(
 
 
 def _forward_plans(
-    checked: Checked, paths: Paths, documents: dict[str, PlannedDocument]
+    checked: Checked, paths: Paths, documents: dict[str, PlannedDocument], today: dt.date
 ) -> list[Generated]:
+    """Each council's forward plan, dated as of the inputs (not the day it is built)."""
     project = checked.project
     assert project is not None
     template = paths.templates / FORWARD_PLAN_TEMPLATE
@@ -99,7 +104,14 @@ def _forward_plans(
                 "forward-plan",
                 template,
                 context,
-                Properties(FORWARD_PLAN_TITLE, LANGUAGE, council.name),
+                Properties(
+                    FORWARD_PLAN_TITLE,
+                    LANGUAGE,
+                    council.name,
+                    today,
+                    subject="Key decisions",
+                    company=council.name,
+                ),
                 _sources(paths, template, [documents[d] for d in on_plan]),
             )
         )
@@ -126,13 +138,21 @@ def _records(
             project, checked.contexts, meeting_id, items, draft=checked.draft
         )
         folder = members[0].placement.folder
+        council_name = project.organisations[meeting.council].name
         jobs.append(
             Generated(
                 f"{folder}/{folder}-record-of-decisions",
                 "decision-record",
                 template,
                 context,
-                Properties(context["title"], LANGUAGE, "reportgen", dated(meeting)),
+                Properties(
+                    context["title"],
+                    LANGUAGE,
+                    council_name,
+                    dated(meeting),
+                    subject=meeting.body,
+                    company=council_name,
+                ),
                 _sources(paths, template, members),
                 meeting=meeting_id,
             )

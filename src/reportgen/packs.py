@@ -232,7 +232,10 @@ def _render_cover(
         project, meeting_id, contents, draft=checked.draft, private=pack_id != meeting_id
     )
     meeting = project.meetings[meeting_id]
-    properties = Properties(context["title"], LANGUAGE, "reportgen", dated(meeting))
+    council = project.organisations[meeting.council].name
+    properties = Properties(
+        context["title"], LANGUAGE, council, dated(meeting), subject=meeting.body, company=council
+    )
     data = render_docx(checked.pack_templates[meeting_id], context, properties)
     stem = _stem(checked, pack_id)
     return stage(staging / ".covers" / f"{stem}-cover-{cover_pages}.docx", data)

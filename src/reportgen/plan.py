@@ -219,9 +219,10 @@ def agenda_order(placement: Placement) -> tuple[str, int, str, str]:
     return (placement.folder, placement.item or 0, placement.appendix or "", placement.stem)
 
 
-def author_of(document: Any) -> str:
-    """The author written into a document's properties."""
-    return getattr(document, "author", None) or "reportgen"
+def author_of(document: Any, council: Any) -> str:
+    """The author written into a document's properties: the report's author, else the
+    council that writes it."""
+    return getattr(document, "author", None) or council.name
 
 
 def dated(document: Any) -> Any:

@@ -20,6 +20,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateError
+from lxml import etree
 
 from .diagnostics import Diagnostic, ReportgenError
 from .text import describe_template_error, environment
@@ -31,12 +32,17 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Properties:
-    """Document properties LibreOffice carries into the PDF (title, language, author)."""
+    """A document's properties, as Word's File › Info shows them; LibreOffice carries
+    title, language, author, subject and keywords into the PDF. ``date`` is when it was
+    created and last changed (from the inputs, never a library's default)."""
 
     title: str
     language: str
     author: str
     date: dt.date | None = None
+    subject: str = ""
+    keywords: str = ""
+    company: str = ""
 
 
 class _Template(DocxTemplate):
@@ -183,6 +189,26 @@ def _set_properties(document: DocxTemplate, properties: Properties) -> None:
         core.created = stamp
         core.modified = stamp
     core.revision = 1
+    core.subject = properties.subject
+    core.keywords = properties.keywords
+    _set_company(document, properties.company)
+
+
+_EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+def _set_company(document: DocxTemplate, company: str) -> None:
+    """The organisation in ``docProps/app.xml`` (python-docx reads only the core
+    properties), so File › Info says the council, not the template's maker."""
+    for part in document.docx.part.package.iter_parts():
+        if str(part.partname) != "/docProps/app.xml":
+            continue
+        root = etree.fromstring(part.blob)
+        element = root.find(f"{{{_EXTENDED}}}Company")
+        if element is None:
+            element = etree.SubElement(root, f"{{{_EXTENDED}}}Company")
+        element.text = company
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def normalise_zip(data: bytes) -> bytes:
