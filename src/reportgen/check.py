@@ -6,6 +6,7 @@ a fact or paragraph that does not exist is caught) and each template is linted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,10 @@ class Checked:
     folio_templates: dict[str, Path] = field(default_factory=dict)
     draft: bool = False
 
+    def is_draft(self, document_ids: Iterable[str]) -> bool:
+        """Whether any of these documents is a draft (writes a fact not yet known)."""
+        return any(self.contexts[d].get("draft", False) for d in document_ids if d in self.contexts)
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
@@ -121,7 +126,7 @@ def check(
                 if document.exempt is not None:
                     title = checked.contexts[document_id]["title"]
                     checked.notice_contexts[document_id] = compose_notice(
-                        project, document_id, title, draft=checked.draft
+                        project, document_id, title, draft=checked.contexts[document_id]["draft"]
                     )
             except ReportgenError as exc:
                 found.extend(exc.diagnostics)

@@ -48,7 +48,7 @@ from .text import (
     money,
     money_written,
 )
-from .view import Function, Record, kind_of, plain, plain_context
+from .view import Function, Record, holds_unknown, kind_of, plain, plain_context, unknowns_read
 
 
 @dataclass
@@ -226,18 +226,22 @@ def prose_names(
 def compose(
     project: Project, inputs: Inputs, document_id: str, *, draft: bool, public: bool = True
 ) -> dict[str, Any]:
-    """Everything the template of ``document_id`` refers to. A report's ``public`` edition
+    """Everything the template of ``document_id`` refers to; ``draft`` (some fact is not
+    yet known) holds for it only if it uses such a fact. A report's ``public`` edition
     withholds its exempt paragraphs: the template, and prose, are given a report in which
     those paragraphs say only that they are withheld and why, so nothing else can reach
     their words."""
     document = project.documents[document_id]
-    if isinstance(document, Report):
-        report = public_edition(document) if public else document
-        context = _compose_report(project, inputs, document_id, report)
-    else:
-        form = public_form(document) if public else document
-        context = _compose_form(project, inputs, document_id, form)
-    return plain_context({**context, "draft": draft})
+    with unknowns_read() as read:
+        if isinstance(document, Report):
+            report = public_edition(document) if public else document
+            context = plain_context(_compose_report(project, inputs, document_id, report))
+        else:
+            form = public_form(document) if public else document
+            context = plain_context(_compose_form(project, inputs, document_id, form))
+    # A draft is a document that writes a fact not yet known, in its prose or anywhere its
+    # template is given one; another document's unknowns do not make it one.
+    return {**context, "draft": draft and (bool(read) or holds_unknown(context))}
 
 
 def compose_notice(

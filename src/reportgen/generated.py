@@ -19,6 +19,7 @@ from .manifest import Output, describe, source_name, still_good
 from .plan import LANGUAGE, Conversion, Paths, PlannedDocument, Workspace, dated
 from .publish import stage
 from .render import Properties, render_docx
+from .view import holds_unknown
 
 FORWARD_PLANS = "forward-plan"
 
@@ -93,10 +94,11 @@ def _forward_plans(
     template = paths.templates / FORWARD_PLAN_TEMPLATE
     jobs = []
     for council_id in sorted(project.organisations):
-        context = compose_forward_plan(project, council_id, draft=checked.draft)
+        context = compose_forward_plan(project, council_id, draft=False)
         if not context["decisions"]:
             continue
         on_plan = [d for decision in context["decisions"] for d in decision.document_ids]
+        context["draft"] = checked.is_draft(on_plan)
         council = project.organisations[council_id]
         jobs.append(
             Generated(
@@ -134,9 +136,8 @@ def _records(
             for document_id in meeting.outcomes
             if document_id in documents
         }
-        context = compose_decision_record(
-            project, checked.contexts, meeting_id, items, draft=checked.draft
-        )
+        context = compose_decision_record(project, checked.contexts, meeting_id, items, draft=False)
+        context["draft"] = checked.draft and holds_unknown(context)
         folder = members[0].placement.folder
         council_name = project.organisations[meeting.council].name
         jobs.append(

@@ -66,7 +66,8 @@ def meeting_pages(
             d.placement.meeting == meeting_id and d.edition == "private" for d in documents.values()
         )
         deadlines = timetable(meeting, council.standing_orders, in_private=in_private)
-        context = compose_cover(project, meeting_id, [], draft=checked.draft)
+        draft = checked.is_draft(d.placement.document_id for d in members)
+        context = compose_cover(project, meeting_id, [], draft=draft)
         (staging / folder).mkdir(parents=True, exist_ok=True)
         sources = sorted(
             {s for d in members for s in d.sources}

@@ -74,7 +74,7 @@ def make_packs(
             checked.pack_templates[meeting_id],
             checked.folio_templates.get(meeting_id),
             checked.mark_template if pack_id != meeting_id else None,
-            checked.draft,
+            checked.is_draft(d.placement.document_id for d in members),
             moment,
             convert.settings(),
         )
@@ -228,8 +228,9 @@ def _render_cover(
         ContentsEntry(d.placement.item or 0, d.placement.appendix or "", d.title, start)
         for d, start in zip(members, starts, strict=True)
     ]
+    draft = checked.is_draft(d.placement.document_id for d in members)
     context = compose_cover(
-        project, meeting_id, contents, draft=checked.draft, private=pack_id != meeting_id
+        project, meeting_id, contents, draft=draft, private=pack_id != meeting_id
     )
     meeting = project.meetings[meeting_id]
     council = project.organisations[meeting.council].name

@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -118,6 +120,21 @@ def missing(record: Record, name: str) -> str:
     return f"'{name}' is not an attribute of {record._kind} — {did_you_mean(name, record._fields)}"
 
 
+_UNKNOWNS_READ: ContextVar[list[str] | None] = ContextVar("unknowns_read", default=None)
+
+
+@contextmanager
+def unknowns_read() -> Iterator[list[str]]:
+    """Collect the reasons of the facts not yet known that are written as text while in the
+    block: a document that writes one is a draft."""
+    read: list[str] = []
+    token = _UNKNOWNS_READ.set(read)
+    try:
+        yield read
+    finally:
+        _UNKNOWNS_READ.reset(token)
+
+
 class NotKnown(Record):
     """A fact not known yet (``{unknown: why}``): reads as "to be confirmed"."""
 
@@ -125,6 +142,25 @@ class NotKnown(Record):
 
     def __init__(self, reason: str) -> None:
         super().__init__({"unknown": reason}, text=TO_BE_CONFIRMED, kind="a fact not yet known")
+
+    def __str__(self) -> str:
+        read = _UNKNOWNS_READ.get()
+        if read is not None:
+            read.append(str(fields_of(self)["unknown"]))
+        return super().__str__()
+
+
+def holds_unknown(value: Any) -> bool:
+    """Whether plain data holds a fact not yet known anywhere inside it."""
+    if isinstance(value, NotKnown):
+        return True
+    if isinstance(value, Record):
+        return any(holds_unknown(v) for v in fields_of(value).values())
+    if isinstance(value, Mapping):
+        return any(holds_unknown(v) for v in value.values())
+    if isinstance(value, tuple | list):
+        return any(holds_unknown(v) for v in value)
+    return False
 
 
 class Function:
