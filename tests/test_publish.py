@@ -126,6 +126,13 @@ def test_a_superseded_output_that_became_a_folder_is_left_alone_and_named(folder
     assert (out / "gone" / "old.pdf" / "clerk-notes.txt").read_text() == "mine"
 
 
+def test_a_superseded_output_already_deleted_is_no_warning(folders):
+    out, staging = folders
+    (out / "gone" / "old.pdf").unlink()
+    assert run_publish(out, staging) == []
+    assert snapshot(out) == NEW
+
+
 def test_a_superseded_output_that_became_a_symlink_loop_is_removed_not_followed(folders):
     out, staging = folders
     (out / "gone" / "old.pdf").unlink()

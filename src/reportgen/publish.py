@@ -146,7 +146,8 @@ def publish(staging: Path, out: Path, made: list[str], superseded: set[str]) -> 
     """
     _refuse_to_replace_folders(out, made)
     removable = [r for r in sorted(superseded) if _removable(out, r)]
-    kept = sorted(set(superseded) - set(removable))
+    # One a user has deleted already is simply gone; one that is now a folder stays.
+    kept = [r for r in sorted(superseded) if os.path.lexists(out / r) and r not in removable]
     previous = Path(tempfile.mkdtemp(prefix=PREVIOUS_PREFIX, dir=out))
     plan = Plan(
         previous=previous.name,
