@@ -150,13 +150,7 @@ def check(
                 )
                 continue
             checked.templates[document_id] = template
-        found.extend(key_decision_problems(project, inputs, checked.contexts, final=final))
-        # Limits apply to the whole text, exempt parts included.
-        full = {**checked.contexts, **checked.private_contexts}
-        found.extend(word_limit_problems(project, inputs, full))
-        found.extend(spelling_problems(project, inputs, full))
-        found.extend(acronym_problems(project, inputs, full))
-        found.extend(plain_english_problems(project, inputs, full))
+        found.extend(_reader_checks(checked, final=final))
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
@@ -220,6 +214,22 @@ def check(
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked
+
+
+def _reader_checks(checked: Checked, *, final: bool) -> list[Diagnostic]:
+    """The checks of what the reader reads, once every document is composed: key decisions
+    from the recommendations' sums, word limits, spelling, acronyms and plain English (on the
+    whole text, exempt parts included)."""
+    project, inputs = checked.project, checked.inputs
+    assert project is not None and inputs is not None
+    full = {**checked.contexts, **checked.private_contexts}
+    return [
+        *key_decision_problems(project, inputs, checked.contexts, final=final),
+        *word_limit_problems(project, inputs, full),
+        *spelling_problems(project, inputs, full),
+        *acronym_problems(project, inputs, full),
+        *plain_english_problems(project, inputs, full),
+    ]
 
 
 def _has_key_decisions(project: Project) -> bool:
