@@ -8,6 +8,8 @@ or with ``REPORTGEN_WRITE_EXPECTED=1 pytest tests/test_bad_inputs.py`` and read 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -15,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from reportgen import cli
 
 from conftest import FIXTURES, TEMPLATES
 
@@ -38,13 +42,31 @@ def project_with(case: Path, root: Path) -> None:
 
 
 def validate(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    """``reportgen validate`` run in ``root``, in this process: the same code and output as
+    the command (its paths relative to ``root``), without starting Python for each case."""
+    here = os.getcwd()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        os.chdir(root)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = cli.main(["validate"])
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(
+        ["reportgen", "validate"], code, stdout.getvalue(), stderr.getvalue()
+    )
+
+
+def test_the_command_itself_answers_as_the_in_process_runs_do(tmp_path):
+    project_with(CASES / "misspelt-key", tmp_path)
+    command = subprocess.run(
         [sys.executable, "-m", "reportgen", "validate"],
-        cwd=root,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
     )
+    assert (command.returncode, command.stderr) == (1, validate(tmp_path).stderr)
 
 
 def test_the_minimal_inputs_are_valid(tmp_path):
