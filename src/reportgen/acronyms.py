@@ -16,8 +16,7 @@ from typing import Any
 from .diagnostics import Diagnostic
 from .load import Inputs
 from .model import Project, Report
-from .spelling import locate
-from .view import Record, fields_of
+from .spelling import NOT_TEXT, locate, read_texts
 
 _ACRONYM = re.compile(r"(?<![\w(])([A-Z][A-Z0-9&]*[A-Z])s?(?![\w])")
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Z0-9&]*[A-Z])s?\s*\)")
@@ -50,25 +49,13 @@ def passages(document: Any, context: dict[str, Any]) -> list[Passage]:
         parts = section.paragraphs if isinstance(document, Report) else section.fields
         for part in parts:
             where = part.number if isinstance(document, Report) else f"'{part.label}'"
-            found.append(Passage(where, " ".join(_texts(part))))
+            # The label says where the passage is; it is not read as part of it.
+            found.append(Passage(where, " ".join(read_texts(part, NOT_TEXT | {"label"}))))
     return found
 
 
 def _label(title: str) -> str:
     return f"the heading '{title}'"
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, Record):
-        return [
-            t
-            for name, field in fields_of(value).items()
-            if name not in ("number", "list_style", "kind", "label")
-            for t in _texts(field)
-        ]
-    if isinstance(value, list | tuple):
-        return [t for item in value for t in _texts(item)]
-    return [value] if isinstance(value, str) else []
 
 
 def acronyms_of(project: Project, document_id: str, context: dict[str, Any]) -> list[Acronym]:

@@ -45,7 +45,7 @@ def spelling_problems(
             known |= {w.casefold() for w in _WORD.findall(name)}
     texts: dict[str, list[str]] = {}
     for document_id, context in contexts.items():
-        texts[document_id] = [t for t in _strings(context.get("sections", ())) if t]
+        texts[document_id] = [t for t in read_texts(context.get("sections", ())) if t]
         texts[document_id].append(str(context.get("title", "")))
     words = {w for lines in texts.values() for line in lines for w in _words(line)}
     candidates = sorted(w for w in words if w.casefold() not in known and not _acronym(w))
@@ -63,15 +63,20 @@ def spelling_problems(
     return sorted(found)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every text a reader reads in a composed view (numbers and flags left out)."""
+# Fields of a composed view that hold no words a reader reads as text.
+NOT_TEXT = frozenset({"number", "list_style", "kind"})
+
+
+def read_texts(value: Any, leave_out: frozenset[str] = NOT_TEXT) -> Iterator[str]:
+    """Every text a reader reads in a composed view, leaving out the fields named in
+    ``leave_out`` (numbers and flags by default)."""
     if isinstance(value, Record):
         for name, field in fields_of(value).items():
-            if name not in ("number", "list_style", "kind"):
-                yield from _strings(field)
+            if name not in leave_out:
+                yield from read_texts(field, leave_out)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _strings(item)
+            yield from read_texts(item, leave_out)
     elif isinstance(value, str):
         yield value
 
