@@ -44,6 +44,7 @@ def make_inputs(target: Path, programmes: int) -> None:
     for path in documents.glob("*.yaml"):
         path.unlink()
     meetings = []
+    bodies = []
     for start in range(0, programmes, PROGRAMMES_PER_MEETING):
         number = start // PROGRAMMES_PER_MEETING + 1
         items = []
@@ -60,12 +61,18 @@ def make_inputs(target: Path, programmes: int) -> None:
                 f"        appendices: [eoi-transformation-challenge-award-{i + 1}, "
                 f"design-council-application-{i + 1}]\n"
             )
+        bodies.append(
+            f"cabinet-{number}:\n  name: Cabinet {number}\n"
+            "  members: [{name: Councillor A Member, role: chair}]\n"
+            "  proper_officer: chief-executive\n"
+        )
         meetings.append(
-            f"cabinet-{number}:\n  body: Cabinet {number}\n  council: nlc\n"
+            f"cabinet-{number}:\n  body: cabinet-{number}\n  council: nlc\n"
             f"  date: 2014-06-{number % 28 + 1:02d}\n  venue: Civic Centre\n  items:\n"
             + "".join(items)
         )
     (target / "meetings.yaml").write_text("\n".join(meetings), encoding="utf-8")
+    (target / "bodies.yaml").write_text("\n".join(bodies), encoding="utf-8")
 
 
 def change_one_fact(inputs: Path, run: int) -> None:

@@ -1,4 +1,4 @@
-"""Create ``templates/pack-cover.docx`` (the committee pack's cover and contents page) and
+"""Create ``templates/pack-cover.docx`` (the committee pack's front: summons and agenda) and
 ``templates/pack-folio.docx`` (its printed page numbers) the first time. Run once; then edit
 them in Word. Refuses to overwrite them (``--force`` does); the build never runs it.
 
@@ -57,24 +57,82 @@ def build_folio(path: Path) -> None:
     document.save(path)
 
 
+def _cell_lines(cell, *lines: str) -> None:
+    """More paragraphs in a table cell, after its first."""
+    for text in lines:
+        _para(cell, text, "Table Contents")
+
+
 def build(path: Path) -> None:
+    """The pack's front: the summons (council, members, the proper officer's summons, the
+    date of publication, whom to contact, the council's statements), then the agenda."""
     document = new_document("Committee pack")
     _para(document, "{{ council.name | upper }}", "Council Name")
-    _para(document, "{{ meeting.body | upper }}", "Meeting")
+    _para(document, "{{ council.address | join(', ') }}", "Meeting")
     _para(document, "{{ title }}", "Title")
-    _para(document, "Date: {{ meeting.date | date }}", "Meeting")
-    _para(document, "Venue: {{ meeting.venue }}", "Meeting")
-    document.add_page_break()
-    _para(document, "Contents", "Heading 1")
-    contents = _table(document, ("Item", "Document", "Page"), (3.5, 10.5, 2.0))
-    _row(contents, "{%tr for entry in contents %}", "", "")
+
+    _para(document, "To the members of the {{ meeting.body }}", "Heading 1")
+    _para(document, "{%p if body.members is known %}", "Normal")
+    members = _table(document, ("Councillor", "Portfolio"), (8.0, 8.0))
+    _row(members, "{%tr for member in body.members %}", "")
     _row(
-        contents,
-        "{{ entry.item }}{% if entry.appendix %}, appendix {{ entry.appendix }}{% endif %}",
-        "{{ entry.title }}",
-        "{{ entry.page }}",
+        members,
+        "{{ member.name }}{% if member.role != 'member' %} "
+        "({{ member.role | replace('-', ' ') | capitalize | replace('Vice chair', 'Vice-chair') }})"
+        "{% endif %}",
+        "{{ member.portfolio or '' }}",
     )
-    _row(contents, "{%tr endfor %}", "", "")
+    _row(members, "{%tr endfor %}", "")
+    _para(document, "", "Normal")
+    _para(document, "{%p else %}", "Normal")
+    _para(document, "Members: {{ body.members }}", "Normal")
+    _para(document, "{%p endif %}", "Normal")
+
+    _para(
+        document,
+        "You are summoned to attend a meeting of the {{ meeting.body }} at {{ meeting.venue }} "
+        "on {{ meeting.date | date }} at {{ time }}, to transact the business on the agenda "
+        "below.",
+        "Normal",
+    )
+    _para(document, "{%p if proper_officer %}", "Normal")
+    _para(document, "{%p if proper_officer.name is known and proper_officer.name %}", "Normal")
+    _para(document, "{{ proper_officer.name }}", "Signature")
+    _para(document, "{%p endif %}", "Normal")
+    _para(document, "{{ proper_officer.role }}", "Address")
+    _para(document, "{%p endif %}", "Normal")
+    _para(document, "Date of publication: {{ published | date }}", "Report Footer")
+
+    _para(document, "{%p if contact %}", "Normal")
+    _para(document, "Contact officer for this meeting", "Heading 2")
+    _para(document, "{{ contact.name }}, {{ contact.role }}", "Address")
+    _para(document, "Telephone: {{ contact.telephone }}", "Address")
+    _para(document, "Email: {{ contact.email }}", "Address")
+    _para(document, "{%p endif %}", "Normal")
+    _para(document, "{%p if statements.other_formats %}", "Normal")
+    _para(document, "Other formats", "Heading 2")
+    _para(document, "{{ statements.other_formats }}", "Normal")
+    _para(document, "{%p endif %}", "Normal")
+    _para(document, "{%p if statements.filming %}", "Normal")
+    _para(document, "Filming and recording", "Heading 2")
+    _para(document, "{{ statements.filming }}", "Normal")
+    _para(document, "{%p endif %}", "Normal")
+
+    document.add_page_break()
+    _para(document, "Agenda", "Heading 1")
+    agenda = _table(document, ("Item", "Business", "Page"), (2.5, 11.5, 2.0))
+    _row(agenda, "{%tr for entry in agenda %}", "", "")
+    cells = _row(agenda, "{{ entry.number }}", "{{ entry.title }}", "{{ entry.page }}")
+    _cell_lines(
+        cells[1],
+        "{%p if entry.text %}",
+        "{{ entry.text }}",
+        "{%p endif %}",
+        "{%p if entry.by %}",
+        "{{ entry.by }}",
+        "{%p endif %}",
+    )
+    _row(agenda, "{%tr endfor %}", "", "")
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 

@@ -171,7 +171,7 @@ def test_every_font_is_embedded(reader):
 
 def test_manifest_lists_the_report_as_docx_and_pdf_with_hashes_and_sources(example_build, manifest):
     out, _ = example_build
-    stem = "date-tbc-cabinet/date-tbc-cabinet-item-1-transformation-and-shared-services"
+    stem = "date-tbc-cabinet/date-tbc-cabinet-item-4-transformation-and-shared-services"
     reports = [o for o in manifest["outputs"] if o["kind"] == "cabinet-report"]
     assert [(o["path"], o["format"]) for o in reports] == [
         (f"{stem}.docx", "docx"),
@@ -184,6 +184,7 @@ def test_manifest_lists_the_report_as_docx_and_pdf_with_hashes_and_sources(examp
         assert output["title"] == "Transformation and Shared Services"
         assert output["meeting"] == "cabinet"
         assert output["sources"] == [
+            "inputs/bodies.yaml",
             "inputs/documents/cabinet-report.yaml",
             "inputs/meetings.yaml",
             "inputs/organisations.yaml",

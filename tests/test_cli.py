@@ -30,7 +30,7 @@ def test_build_writes_the_documents_and_exits_zero(example_copy, tmp_path):
     out = tmp_path / "out"
     result = reportgen("build", "--inputs", str(example_copy), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    stem = "date-tbc-cabinet/date-tbc-cabinet-item-1-transformation-and-shared-services"
+    stem = "date-tbc-cabinet/date-tbc-cabinet-item-4-transformation-and-shared-services"
     assert {f"{stem}.docx", f"{stem}.pdf", "manifest.json"} <= set(snapshot(out))
     assert "built 3 documents and 1 packs, 0 documents up to date" in result.stdout
 
@@ -54,7 +54,7 @@ def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy
         "[500_000, 750_000]",
         "[half a million, 750_000]",
     )
-    edit(example_copy / "meetings.yaml", "body: Cabinet", "bdy: Cabinet")
+    edit(example_copy / "meetings.yaml", "body: cabinet", "bdy: cabinet")
     result = reportgen("validate", "--inputs", str(example_copy))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -99,7 +99,7 @@ def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_pat
         env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "hang"), "FAKE_SOFFICE_LOG": str(log)},
     )
     assert result.returncode == 1
-    assert "item-1-transformation-and-shared-services.docx" in result.stderr
+    assert "item-4-transformation-and-shared-services.docx" in result.stderr
     assert "within 2 s and was stopped" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(previous_build) == before
@@ -128,7 +128,7 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
     )
     assert result.returncode == 1
     assert len(log.read_text().split()) == 2
-    assert "no PDF for date-tbc-cabinet-item-1-transformation-and-shared-services.docx" in (
+    assert "no PDF for date-tbc-cabinet-item-4-transformation-and-shared-services.docx" in (
         result.stderr
     )
     assert "exit 139" in result.stderr
@@ -171,7 +171,7 @@ def test_a_second_build_into_the_same_directory_waits_its_turn(previous_build):
 def test_validate_can_answer_in_json_for_editors_and_ci(example_copy, edit):
     import json
 
-    edit(example_copy / "meetings.yaml", "body: Cabinet", "bdy: Cabinet")
+    edit(example_copy / "meetings.yaml", "body: cabinet", "bdy: cabinet")
     result = reportgen("validate", "--inputs", str(example_copy), "--format", "json")
     assert result.returncode == 1
     answer = json.loads(result.stdout)
@@ -223,7 +223,7 @@ def test_outputs_a_new_build_no_longer_makes_are_removed(previous_build, example
     assert result.returncode == 0, result.stderr
     now = set(snapshot(previous_build))
     assert not any(p.startswith("date-tbc-cabinet/") for p in now)
-    assert any(p.startswith("2014-06-10-cabinet/2014-06-10-cabinet-item-1-") for p in now)
+    assert any(p.startswith("2014-06-10-cabinet/2014-06-10-cabinet-item-4-") for p in now)
     assert "notes-by-the-clerk.txt" in now
     assert not (previous_build / "date-tbc-cabinet").exists()
     assert old - now

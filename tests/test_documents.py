@@ -166,9 +166,8 @@ def test_a_final_build_refuses_listing_every_unknown_fact(tmp_path):
 
 @pytest.mark.libreoffice
 def test_documents_for_a_second_council_come_from_data_alone(example_copy, edit, tmp_path):
-    shutil.copyfile(
-        FIXTURES / "second-council" / "organisations.yaml", example_copy / "organisations.yaml"
-    )
+    for name in ("organisations.yaml", "bodies.yaml"):
+        shutil.copyfile(FIXTURES / "second-council" / name, example_copy / name)
     report = example_copy / "documents" / "cabinet-report.yaml"
     edit(report, "council: nlc", "council: nelc")
     edit(report, "signatory: chief-executive", "signatory: director-of-resources")

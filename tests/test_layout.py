@@ -9,7 +9,7 @@ from reportgen.model import Meeting, Unknown
 
 
 def meeting(date) -> Meeting:
-    return Meeting(body="Cabinet", council="nlc", date=date, venue="Civic Centre")
+    return Meeting(body="cabinet", council="nlc", date=date, venue="Civic Centre")
 
 
 def test_a_slug_keeps_words_and_drops_punctuation():

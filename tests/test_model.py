@@ -8,7 +8,7 @@ from conftest import load_problems as problems
 def test_the_example_inputs_are_valid(example_copy):
     project, inputs = load_project(example_copy)
     assert project.documents["cabinet-report"].title == "Transformation and Shared Services"
-    assert len(inputs.files) == 10  # 3 documents, 3 kinds, a programme, 3 more
+    assert len(inputs.files) == 11  # 3 documents, 3 kinds, a programme, 4 more
 
 
 def test_a_misspelt_key_names_the_nearest_known_key(example_copy, edit):

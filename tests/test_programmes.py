@@ -181,16 +181,16 @@ def test_a_pack_of_two_programmes_uses_the_items_own_numbers(tmp_path):
     names = sorted(p.name for p in pack.parent.glob("*.pdf"))
     assert "date-tbc-cabinet-item-7-digital-customer-access.pdf" in names
     assert "date-tbc-cabinet-item-7-appendix-a-digital-access-fund-bid.pdf" in names
-    assert "date-tbc-cabinet-item-1-transformation-and-shared-services.pdf" in names
+    assert "date-tbc-cabinet-item-4-transformation-and-shared-services.pdf" in names
     contents = [" ".join(line.split()) for line in pdf_text(pack, 2).splitlines()]
     assert any(line.startswith("7 Digital Customer Access") for line in contents), contents
-    assert any(line.startswith("7, appendix A Digital access fund bid") for line in contents)
+    assert any(line.startswith("Appendix A: Digital access fund bid") for line in contents)
     tops = [o.title for o in PdfReader(pack).outline if not isinstance(o, list)]
     assert tops == [
-        "Cover and contents",
-        "Item 1: Transformation and Shared Services",
-        "Item 1, appendix A: Transformation Challenge Award: expression of interest",
-        "Item 1, appendix B: Design in the Public Sector Programme: application to participate",
+        "Summons and agenda",
+        "Item 4: Transformation and Shared Services",
+        "Item 4, appendix A: Transformation Challenge Award: expression of interest",
+        "Item 4, appendix B: Design in the Public Sector Programme: application to participate",
         "Item 7: Digital Customer Access",
         "Item 7, appendix A: Digital access fund bid",
     ]

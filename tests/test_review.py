@@ -226,7 +226,7 @@ def test_fmt_is_idempotent_and_keeps_comments():
 
 def test_fmt_check_fails_on_an_unformatted_file_and_names_it(example_copy):
     meetings = example_copy / "meetings.yaml"
-    meetings.write_text(meetings.read_text().replace("  body: Cabinet", "  body:   'Cabinet'"))
+    meetings.write_text(meetings.read_text().replace("  body: cabinet", "  body:   'cabinet'"))
     result = reportgen(ROOT, "fmt", "--check", "--inputs", str(example_copy))
     assert result.returncode == 1
     assert result.stdout.strip() == f"would reformat {meetings}"

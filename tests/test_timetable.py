@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from reportgen.check import check
-from reportgen.model import CouncilDeadline, Meeting, StandingOrders
+from reportgen.model import Body, CouncilDeadline, Meeting, Organisation, Project, StandingOrders
 from reportgen.timetable import (
     STATUTORY,
     calendar,
@@ -31,7 +31,14 @@ def day(text: str) -> dt.date:
 
 
 def meeting(date: str, **extra) -> Meeting:
-    return Meeting(body="Cabinet", council="home", date=day(date), venue="Town Hall", **extra)
+    """A meeting of the Cabinet, its body found as a project finds it."""
+    held = Meeting(body="cabinet", council="home", date=day(date), venue="Town Hall", **extra)
+    Project(
+        organisations={"home": Organisation(name="Home Council")},
+        bodies={"cabinet": Body(name="Cabinet", members={"unknown": "not listed"})},
+        meetings={"cabinet": held},
+    )
+    return held
 
 
 def test_five_clear_working_days_leave_out_the_weekend_and_both_end_days():
@@ -87,7 +94,7 @@ def test_the_timetable_lists_the_law_and_the_councils_deadlines_earliest_first()
 
 def test_a_meeting_without_a_date_has_no_timetable():
     undated = Meeting(
-        body="Cabinet", council="home", date={"unknown": "not set"}, venue="Town Hall"
+        body="cabinet", council="home", date={"unknown": "not set"}, venue="Town Hall"
     )
     assert timetable(undated, None) == []
 

@@ -28,7 +28,7 @@ from .load import Inputs, load_inputs
 from .minutes import outcome_problems
 from .model import KeyDecision, Project, parse_project, template_of
 from .plain import plain_english_problems
-from .rules import project_problems, publication_deadlines, unknown_facts
+from .rules import project_problems, publication_deadlines, summons_problems, unknown_facts
 from .spelling import spelling_problems
 from .timetable import today
 from .writing import word_limit_problems
@@ -105,7 +105,7 @@ def check(
         checked.diagnostics = exc.diagnostics
         return checked
     project, inputs = checked.project, checked.inputs
-    unknown = unknown_facts(inputs, final=final)
+    unknown = unknown_facts(inputs, final=final) + summons_problems(project, inputs, final=final)
     checked.draft = bool(unknown)
     problems = project_problems(project, inputs)
     found = problems + unknown

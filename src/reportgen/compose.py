@@ -7,6 +7,7 @@ and get ``2.12``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +22,7 @@ from .model import (
     EFFECTS,
     IMPLICATIONS,
     PROTECTED_CHARACTERISTICS,
+    Body,
     BulletsFrom,
     Contact,
     Exempt,
@@ -34,6 +36,8 @@ from .model import (
     Report,
     Resources,
     Signatory,
+    Statements,
+    Strict,
     Table,
     TableRows,
     Unknown,
@@ -119,12 +123,87 @@ class ApplicantView:
 
 @dataclass(frozen=True)
 class ContentsEntry:
-    """A line of a pack's contents page: agenda item, appendix letter, title, first page."""
+    """A line of a pack's contents page: agenda item, appendix letter, title, first page;
+    ``by`` says whose report it is (its signatory and author), for a report."""
 
     item: int
     appendix: str
     title: str
     page: int
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """A line of the agenda: an opening item (``text`` says what it is for; no page) or a
+    document on it, with the page of the pack where it starts."""
+
+    number: str
+    title: str
+    text: str = ""
+    by: str = ""
+    page: str = ""
+
+
+class BodyName(Strict):
+    """A meeting's body as a report sees it: its name. Only the pack's front is given the
+    body's members, so a report is not a draft because they are not known."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingView(Meeting):
+    """A meeting as templates see it: ``{{ meeting.body }}`` reads as the body's name."""
+
+    body: BodyName  # type: ignore[assignment]
+
+
+def meeting_view(project: Project, meeting_id: str) -> MeetingView:
+    """``meeting_id``'s meeting with its body's name in place of the body's id."""
+    meeting = project.meetings[meeting_id]
+    body = project.body_of(meeting)
+    fields = {name: getattr(meeting, name) for name in Meeting.model_fields}
+    view = MeetingView.model_construct(**{**fields, "body": BodyName(name=body.name)})
+    view._body = body
+    return view
+
+
+def agenda(project: Project, meeting_id: str, contents: list[ContentsEntry]) -> list[AgendaEntry]:
+    """The agenda: the body's opening items, numbered from 1, then each document on it with
+    its item number, whose it is and its first page; an appendix follows its item, without a
+    number of its own ("Appendix A: …")."""
+    meeting = project.meetings[meeting_id]
+    entries = [
+        AgendaEntry(str(i), item.title, item.text or "")
+        for i, item in enumerate(meeting.opening_items(), start=1)
+    ]
+    for entry in contents:
+        number, title = str(entry.item), entry.title
+        if entry.appendix:
+            number, title = "", f"Appendix {entry.appendix}: {entry.title}"
+        entries.append(AgendaEntry(number, title, by=entry.by, page=str(entry.page)))
+    return entries
+
+
+def report_by(project: Project, document_id: str) -> str:
+    """Whose a report is, as an agenda says it: "Report of the Chief Executive (author:
+    Rachel Johnson)"; nothing for a form."""
+    document = project.documents[document_id]
+    if not isinstance(document, Report):
+        return ""
+    signatory = project.organisations[document.council].signatories[document.signatory]
+    return f"Report of the {signatory.role} (author: {document.author})"
+
+
+def spoken_time(value: str) -> str:
+    """``18:30`` as a summons gives it: "6.30pm" ("10.00am", "12 noon")."""
+    hours, minutes = (int(part) for part in value.split(":"))
+    if (hours, minutes) == (12, 0):
+        return "12 noon"
+    return f"{(hours - 1) % 12 + 1}.{minutes:02d}{'am' if hours < 12 else 'pm'}"
 
 
 @dataclass(frozen=True)
@@ -157,16 +236,27 @@ def context_types(kind: str) -> dict[str, Any]:
     if kind == "private-mark":
         return {}
     if kind == "decision-record":
-        return {**common, "meeting": Meeting, "minutes": list[Minute]}
+        return {**common, "meeting": MeetingView, "minutes": list[Minute]}
     if kind == "pack":
-        return {**common, "meeting": Meeting, "contents": list[ContentsEntry]}
+        return {
+            **common,
+            "meeting": MeetingView,
+            "body": Body,
+            "time": str,
+            "published": dt.date,
+            "proper_officer": Signatory | None,
+            "contact": Contact | None,
+            "statements": Statements,
+            "agenda": list[AgendaEntry],
+            "contents": list[ContentsEntry],
+        }
     if kind == "folio":
         return {"pages": int}
     if kind == "report":
         return {
             **common,
             "report": Report,
-            "meeting": Meeting,
+            "meeting": MeetingView,
             "agenda_item": int | None,
             "signatory": Signatory,
             "sections": list[SectionView],
@@ -329,18 +419,38 @@ def compose_cover(
     draft: bool,
     private: bool = False,
 ) -> dict[str, Any]:
-    """What the pack's cover and contents template refers to (the private pack's title
-    says it is not for publication)."""
+    """What the pack's front — the summons and the agenda — refers to (the private pack's
+    title says it is not for publication). The front is a draft when any document in the
+    pack is, or when it gives something not yet known itself: the body's members, the
+    meeting's date, time or venue, its contact, the date of publication."""
     meeting = project.meetings[meeting_id]
-    return plain_context(
+    council = project.organisations[meeting.council]
+    body = project.body_of(meeting)
+    officer = council.signatories.get(body.proper_officer) if body.proper_officer else None
+    time: str | Unknown = Unknown(unknown="the meeting's time is not set ('time:')")
+    if isinstance(meeting.time, str):
+        time = spoken_time(meeting.time)
+    elif isinstance(meeting.time, Unknown):
+        time = meeting.time
+    published = meeting.published or Unknown(
+        unknown="the date the papers are published is not set ('published:')"
+    )
+    context = plain_context(
         {
             "title": pack_title(meeting, private=private),
-            "council": project.organisations[meeting.council],
-            "meeting": meeting,
+            "council": council,
+            "meeting": meeting_view(project, meeting_id),
+            "body": body,
+            "time": time,
+            "published": published,
+            "proper_officer": officer,
+            "contact": meeting.contact_officer(),
+            "statements": council.statements or Statements(),
+            "agenda": agenda(project, meeting_id, contents),
             "contents": contents,
-            "draft": draft,
         }
     )
+    return {**context, "draft": draft or holds_unknown(context)}
 
 
 def compose_forward_plan(project: Project, council_id: str, *, draft: bool) -> dict[str, Any]:
@@ -372,7 +482,7 @@ def compose_decision_record(
         {
             "title": record_title(meeting),
             "council": project.organisations[meeting.council],
-            "meeting": meeting,
+            "meeting": meeting_view(project, meeting_id),
             "minutes": minutes(project, contexts, meeting_id, items),
             "draft": draft,
         }
@@ -388,7 +498,7 @@ def pack_title(meeting: Meeting, *, private: bool = False) -> str:
     """``Cabinet, 10 June 2014: papers`` (the date reads "date to be confirmed" until known);
     the private pack's ends ``papers not for publication``."""
     when = f"date {meeting.date}" if isinstance(meeting.date, Unknown) else date(meeting.date)
-    return f"{meeting.body}, {when}: papers" + (" not for publication" if private else "")
+    return f"{meeting.body_name}, {when}: papers" + (" not for publication" if private else "")
 
 
 def _compose_report(
@@ -416,7 +526,7 @@ def _compose_report(
 
     known, absent = prose_names(project, report, labels)
     prose = _Prose(
-        {**known, "meeting": plain(project.meetings[report.meeting]), "report": plain(report)},
+        {**known, "meeting": plain(meeting_view(project, report.meeting)), "report": plain(report)},
         inputs,
         absent,
     )
@@ -443,7 +553,7 @@ def _compose_report(
         "title": report.title,
         "report": report,
         "council": council,
-        "meeting": meeting,
+        "meeting": meeting_view(project, report.meeting),
         "agenda_item": _agenda_item(meeting, report_id),
         "signatory": council.signatories[report.signatory],
         "sections": sections,

@@ -184,7 +184,7 @@ def forward_plan(project: Project, council_id: str) -> list[PlannedDecision]:
                     (not dated, when, report.title),
                     PlannedDecision(
                         title=report.title,
-                        decision_maker=meeting.body,
+                        decision_maker=meeting.body_name,
                         date=date(meeting.date) if dated else "to be confirmed",
                         documents=[titles[d] for d in [item.document, *item.appendices]],
                         notice=notice,

@@ -151,7 +151,7 @@ def _records(
                     LANGUAGE,
                     council_name,
                     dated(meeting),
-                    subject=meeting.body,
+                    subject=meeting.body_name,
                     company=council_name,
                 ),
                 _sources(paths, template, members),

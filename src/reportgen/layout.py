@@ -47,7 +47,7 @@ def slug(text: str, limit: int = SLUG_LIMIT) -> str:
 def meeting_folder(meeting: Meeting) -> str:
     """``2014-06-10-cabinet``, or ``date-tbc-cabinet`` while the date is not known."""
     when = "date-tbc" if isinstance(meeting.date, Unknown) else meeting.date.isoformat()
-    return f"{when}-{slug(meeting.body)}"
+    return f"{when}-{slug(meeting.body_name)}"
 
 
 def place_documents(project: Project, titles: dict[str, str]) -> dict[str, Placement]:
@@ -87,10 +87,13 @@ def agenda_label(placement: Placement) -> str:
 
 def item_numbers(meeting: Meeting) -> list[int]:
     """Each agenda item's number: its own (``number: 7``), or one more than the item
-    before it (the first item is 1)."""
-    numbers = []
+    before it. The body's opening items (apologies, declarations, minutes) come first,
+    numbered from 1, so the first item without a number follows them."""
+    numbers: list[int] = []
+    last = len(meeting.opening_items())
     for item in meeting.items:
-        numbers.append(item.number if item.number is not None else (numbers or [0])[-1] + 1)
+        numbers.append(item.number if item.number is not None else last + 1)
+        last = numbers[-1]
     return numbers
 
 

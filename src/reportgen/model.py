@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     StringConstraints,
     Tag,
     ValidationError,
@@ -111,14 +112,24 @@ class StandingOrders(Strict):
     key_decisions: KeyDecisionRule | None = None
 
 
+class Statements(Strict):
+    """What a council says on every summons: how to ask for the papers in ``other_formats``
+    (large print, another language) and what it allows in the way of ``filming``."""
+
+    other_formats: Text | None = None
+    filming: Text | None = None
+
+
 class Organisation(Strict):
-    """A council, department or partner body; a council may give its standing orders."""
+    """A council, department or partner body; a council may give its standing orders and
+    the statements its summonses carry."""
 
     name: Text
     short_name: Text | None = None
     address: list[Text] = []
     signatories: dict[Label, Signatory] = {}
     standing_orders: StandingOrders | None = None
+    statements: Statements | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -449,6 +460,38 @@ class ItemOutcome(Strict):
     interests: list[Interest] = []
 
 
+class Member(Strict):
+    """A member of a body: ``{name: Councillor A Smith, role: chair, portfolio: Leader of the
+    Council}``."""
+
+    name: Text
+    role: Literal["chair", "vice-chair", "member"] = "member"
+    portfolio: Text | None = None
+
+
+class OpeningItem(Strict):
+    """One of the items a body opens every meeting with (apologies, declarations of
+    interest, the minutes of the last meeting): its title and, if it has one, its text."""
+
+    title: Text
+    text: Text | None = None
+
+
+class Body(Strict):
+    """A committee, board or the Cabinet: who sits on it, the items every meeting of it
+    opens with, the council's proper officer who summons it (one of the council's
+    ``signatories``) and the officer to contact about its meetings."""
+
+    name: Text
+    members: Annotated[list[Member], Field(min_length=1)] | Unknown
+    opening_items: list[OpeningItem] = []
+    proper_officer: Label | None = None
+    contact: Contact | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Meeting(Strict):
     """A meeting; its items, in order, are what its committee pack holds.
 
@@ -457,7 +500,8 @@ class Meeting(Strict):
     number of its first minute, as the council numbers its minutes.
     """
 
-    body: Text
+    # The body's id in ``bodies``.
+    body: Label
     council: Label
     date: Date | Unknown
     time: Time | Unknown | None = None
@@ -470,6 +514,27 @@ class Meeting(Strict):
     pack_template: Text = "pack-cover.docx"
     # Printed page numbers laid over the pack's pages; none if null.
     folio_template: Text | None = "pack-folio.docx"
+    # The officer to contact about this meeting, where not the body's.
+    contact: Contact | None = None
+    # The body itself, once the project has found it (see Project).
+    _body: Body | None = PrivateAttr(default=None)
+
+    @property
+    def body_name(self) -> str:
+        """The body's name (``Cabinet``), as titles and file names give it."""
+        return self._body.name if self._body is not None else self.body
+
+    # Methods, not properties: templates are given a model's properties, and a report is
+    # not to be given its body's contact (nor made a draft by it).
+    def opening_items(self) -> list[OpeningItem]:
+        """The items the body opens every meeting with, numbered before the meeting's own."""
+        return list(self._body.opening_items) if self._body is not None else []
+
+    def contact_officer(self) -> Contact | None:
+        """Whom to contact about the meeting: its own contact, else its body's."""
+        if self.contact is not None:
+            return self.contact
+        return self._body.contact if self._body is not None else None
 
 
 class BulletsFrom(Strict):
@@ -855,9 +920,21 @@ class Project(Strict):
     organisations: dict[Label, Organisation]
     kinds: dict[Label, Kind] = {}
     programmes: dict[Label, Programme] = {}
+    bodies: dict[Label, Body] = {}
     meetings: dict[Label, Meeting] = {}
     documents: dict[Label, Document] = {}
     style: HouseStyle = HouseStyle()
+
+    @model_validator(mode="after")
+    def _meetings_know_their_bodies(self) -> Project:
+        # A meeting naming no body that exists is reported by the rules, with suggestions.
+        for meeting in self.meetings.values():
+            meeting._body = self.bodies.get(meeting.body)
+        return self
+
+    def body_of(self, meeting: Meeting) -> Body:
+        """The body that holds ``meeting`` (the rules have checked it exists)."""
+        return self.bodies[meeting.body]
 
 
 # --- from loaded YAML to the model, with every error located -------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .check import Checked
-from .compose import ContentsEntry, compose_cover, pack_title
+from .compose import ContentsEntry, compose_cover, pack_title, report_by
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
 from .finish import finish_pdf
@@ -70,6 +70,7 @@ def make_packs(
         key = fingerprint(
             [d.fingerprint for d in members],
             meeting,
+            project.body_of(meeting),
             project.organisations[meeting.council],
             checked.pack_templates[meeting_id],
             checked.folio_templates.get(meeting_id),
@@ -133,7 +134,7 @@ def make_packs(
         target.parent.mkdir(parents=True, exist_ok=True)
         folio = folios.get((pack_id, candidates[pack_id][0]))
         starts = assemble_pack(
-            PackPart(staging / ".covers" / f"{covers[pack_id].stem}.pdf", "Cover and contents"),
+            PackPart(staging / ".covers" / f"{covers[pack_id].stem}.pdf", "Summons and agenda"),
             [
                 PackPart(
                     workspace.locate(d.relative("pdf")), f"{agenda_label(d.placement)}: {d.title}"
@@ -225,7 +226,13 @@ def _render_cover(
     meeting_id = _meeting_of(pack_id)
     starts = first_pages(cover_pages, [d.pages for d in members])
     contents = [
-        ContentsEntry(d.placement.item or 0, d.placement.appendix or "", d.title, start)
+        ContentsEntry(
+            d.placement.item or 0,
+            d.placement.appendix or "",
+            d.title,
+            start,
+            report_by(project, d.placement.document_id),
+        )
         for d, start in zip(members, starts, strict=True)
     ]
     draft = checked.is_draft(d.placement.document_id for d in members)
@@ -235,7 +242,12 @@ def _render_cover(
     meeting = project.meetings[meeting_id]
     council = project.organisations[meeting.council].name
     properties = Properties(
-        context["title"], LANGUAGE, council, dated(meeting), subject=meeting.body, company=council
+        context["title"],
+        LANGUAGE,
+        council,
+        dated(meeting),
+        subject=meeting.body_name,
+        company=council,
     )
     data = render_docx(checked.pack_templates[meeting_id], context, properties)
     stem = _stem(checked, pack_id)

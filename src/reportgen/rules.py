@@ -148,6 +148,7 @@ def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
     placed: dict[str, KeyPath] = {}
     folders: dict[str, str] = {}
     for meeting_id, meeting in project.meetings.items():
+        yield from _body_references(project, inputs, meeting_id)
         folder = meeting_folder(meeting)
         if meeting.items and folder in folders:
             # Their folders, packs, covers and file names would be the same: one build would
@@ -163,6 +164,14 @@ def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
         numbers = item_numbers(meeting)
         for i, item in enumerate(meeting.items):
             path: KeyPath = ("meetings", meeting_id, "items", i)
+            opening = meeting.opening_items()
+            if not i and opening and numbers[0] <= len(opening):
+                yield inputs.diagnostic(
+                    (*path, "number"),
+                    f"item {numbers[0]} has the number of the body's opening item "
+                    f"'{opening[numbers[0] - 1].title}': the meeting's own items are numbered "
+                    f"after its {len(opening)} opening items (from {len(opening) + 1})",
+                )
             if i and numbers[i] <= numbers[i - 1]:
                 yield inputs.diagnostic(
                     (*path, "number") if item.number is not None else path,
@@ -183,6 +192,24 @@ def _meeting_rules(project: Project, inputs: Inputs) -> Iterator[Diagnostic]:
                     )
                 else:
                     placed[document] = where
+
+
+def _body_references(project: Project, inputs: Inputs, meeting_id: str) -> Iterator[Diagnostic]:
+    """A meeting's body exists, and the proper officer who summons it is a signatory of the
+    meeting's council."""
+    meeting = project.meetings[meeting_id]
+    path: KeyPath = ("meetings", meeting_id, "body")
+    if meeting.body not in project.bodies:
+        yield from _reference(inputs, path, meeting.body, project.bodies, "body")
+        return
+    officer = project.bodies[meeting.body].proper_officer
+    council = project.organisations.get(meeting.council)
+    if officer is not None and council is not None and officer not in council.signatories:
+        yield inputs.diagnostic(
+            ("bodies", meeting.body, "proper_officer"),
+            f"proper officer '{officer}' is not a signatory of {council.name}, whose meeting "
+            f"'{meeting_id}' is — {did_you_mean(officer, council.signatories)}",
+        )
 
 
 def _report_rules(project: Project, inputs: Inputs, report_id: str) -> Iterator[Diagnostic]:
@@ -297,6 +324,27 @@ def publication_deadlines(
                 )
             )
     return sorted(found)
+
+
+def summons_problems(project: Project, inputs: Inputs, *, final: bool) -> list[Diagnostic]:
+    """A final pack's summons gives the meeting's time and the date its papers are
+    published; a draft's reads "to be confirmed" where either is not set yet."""
+    if not final:
+        return []
+    found = []
+    for meeting_id, meeting in project.meetings.items():
+        if not meeting.items:
+            continue
+        for key, what in (("time", "the meeting's time"), ("published", "the date of publication")):
+            if getattr(meeting, key) is None:
+                found.append(
+                    inputs.diagnostic(
+                        ("meetings", meeting_id),
+                        f"'{key}:' is not set: the summons gives {what}, and a final build "
+                        "needs it",
+                    )
+                )
+    return found
 
 
 def unknown_facts(inputs: Inputs, *, final: bool) -> list[Diagnostic]:

@@ -129,7 +129,7 @@ def calendar(
     """The deadlines and the meeting as an iCalendar file (``timetable.ics``), for a
     clerk's calendar. ``stamp`` is when it was made (from the inputs, so two builds agree)."""
     assert isinstance(meeting.date, dt.date)
-    title = f"{meeting.body} {meeting.date.day} {meeting.date:%B} {meeting.date.year}"
+    title = f"{meeting.body_name} {meeting.date.day} {meeting.date:%B} {meeting.date.year}"
     ics = Calendar()
     ics.add("prodid", "-//reportgen//publication timetable//EN")
     ics.add("version", "2.0")
