@@ -86,3 +86,25 @@ def style(c):
 def bench(c, sizes="1,10,50,200", repeat=3):
     """Time cold, no-op and one-fact builds against naive conversion; print a table."""
     c.run(f"{sys.executable} benchmarks/bench.py --sizes {sizes} --repeat {repeat}", pty=False)
+
+
+@task
+def pictures(c):
+    """Draw the pack's front (summons, agenda) of the digital-access fixture for the README,
+    as docs/pack-summons.png and docs/pack-agenda.png."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "build"
+        _run("build", "--inputs", "tests/fixtures/digital-access", "--out", str(out), "--quiet")
+        manifest = json.loads((out / "manifest.json").read_text())
+        (pack,) = [o for o in manifest["outputs"] if o["kind"] == "pack"]
+        Path("docs").mkdir(exist_ok=True)
+        for page, name in ((1, "summons"), (2, "agenda")):
+            # Small enough to read in the README, and to keep in git.
+            c.run(
+                f"pdftoppm -r 45 -png -singlefile -f {page} -l {page} "
+                f"{out / pack['path']} docs/pack-{name}"
+            )
