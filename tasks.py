@@ -20,12 +20,14 @@ def _run(*args: str) -> None:
         "final": "refuse while any fact is not yet known",
         "force": "rebuild every output, even those up to date",
         "jobs": "LibreOffice processes at once (default: one per core)",
+        "only": "build one meeting's papers alone (with --final: only its facts must be known)",
     }
 )
-def build(c, inputs="inputs", out="build", final=False, force=False, jobs=0):
+def build(c, inputs="inputs", out="build", final=False, force=False, jobs=0, only=""):
     """Build every document (.docx, PDF), the packs and build/manifest.json."""
     flags = [*(["--final"] if final else []), *(["--force"] if force else [])]
     flags += ["--jobs", str(jobs)] if jobs else []
+    flags += ["--only", only] if only else []
     _run("build", "--inputs", inputs, "--out", out, *flags)
 
 

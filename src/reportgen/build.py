@@ -70,6 +70,7 @@ def build(
     workers: int | None = None,
     log: Log = lambda message: None,
     progress: Callable[[int, int], None] | None = None,
+    only: str | None = None,
 ) -> BuildResult:
     """Build every document, pack and index under ``paths.inputs`` into ``paths.out``.
 
@@ -79,15 +80,21 @@ def build(
     warnings alone are returned in the result. ``final`` turns facts not yet known into
     errors. ``progress(done, total)`` follows each LibreOffice conversion. A folder that
     holds files but no reportgen manifest is refused unless ``into_existing``.
+
+    ``only`` (a meeting's id) builds that meeting's papers alone — its documents, packs, page
+    and record of decisions — and keeps every other output of the last build as it is;
+    with ``final``, only the facts its papers use must be known.
     """
     started = time.monotonic()
-    checked = check(paths.inputs, paths.templates, final=final)
+    checked = check(paths.inputs, paths.templates, final=final, only=only)
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
     conversion = Conversion(timeout, workers, progress)
     assert checked.inputs is not None
     moment = source_moment(checked.inputs.data)
     documents = plan_documents(checked, paths, conversion, moment)
+    if only is not None:
+        documents = {k: d for k, d in documents.items() if d.placement.meeting == only}
 
     claim(paths.out, adopt=into_existing)
     paths.out.mkdir(parents=True, exist_ok=True)
@@ -102,7 +109,7 @@ def build(
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=paths.out))
         try:
             mark = PrivateMark(checked.mark_template, staging, conversion)
-            workspace = Workspace(staging, paths.out, reusable, moment, mark)
+            workspace = Workspace(staging, paths.out, reusable, moment, mark, only=only)
             outputs = _produce(checked, paths, documents, workspace, conversion, log)
             made = [o.path for o in outputs if (staging / o.path).is_file()]
             superseded = set(previous) - {o.path for o in outputs}
@@ -185,6 +192,14 @@ def _produce(
     outputs += make_packs(checked, paths, documents, workspace, convert, log)
     outputs += make_generated(checked, paths, documents, workspace, convert, log)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
+    if workspace.only is not None:
+        # The other meetings' papers (and forward plans) stay as the last build left them.
+        made = {o.path for o in outputs}
+        outputs += [
+            Output(**entry)
+            for path, entry in workspace.previous.items()
+            if entry.get("meeting") != workspace.only and path not in made
+        ]
     write_manifest(staging, outputs)
     return outputs
 

@@ -14,6 +14,7 @@ from typing import Any
 from .acronyms import acronym_problems
 from .compose import (
     compose,
+    compose_cover,
     compose_notice,
     context_types,
     has_exempt_parts,
@@ -21,7 +22,7 @@ from .compose import (
     shape_of,
 )
 from .decisions import key_decision_problems
-from .diagnostics import Diagnostic, ReportgenError
+from .diagnostics import Diagnostic, ReportgenError, did_you_mean
 from .facts import check_programmes
 from .lint import lint_template
 from .load import Inputs, load_inputs
@@ -31,6 +32,7 @@ from .plain import plain_english_problems
 from .rules import project_problems, publication_deadlines, summons_problems, unknown_facts
 from .spelling import spelling_problems
 from .timetable import today
+from .view import unknown_reasons
 from .writing import word_limit_problems
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
@@ -68,6 +70,8 @@ class Checked:
     pack_templates: dict[str, Path] = field(default_factory=dict)
     folio_templates: dict[str, Path] = field(default_factory=dict)
     draft: bool = False
+    # The reasons of the facts not yet known that each document uses, by its id.
+    unknowns: dict[str, set[str]] = field(default_factory=dict)
 
     def is_draft(self, document_ids: Iterable[str]) -> bool:
         """Whether any of these documents is a draft (writes a fact not yet known)."""
@@ -89,11 +93,14 @@ def check(
     final: bool = False,
     loaded: Inputs | None = None,
     lint: bool = True,
+    only: str | None = None,
 ) -> Checked:
     """Check inputs and templates; never raises for a problem an author can fix.
 
     Facts written ``{unknown: why}`` are warnings (the documents are drafts), or errors
-    when ``final`` is set, since a final build must not print "to be confirmed".
+    when ``final`` is set, since a final build must not print "to be confirmed". With
+    ``only`` (a meeting's id), ``final`` is for that meeting's papers: the facts they use
+    must be known, while other meetings' documents may stay drafts.
     ``loaded`` gives inputs already loaded (and perhaps altered) instead of reading them;
     ``lint=False`` skips the templates' checks, for callers that checked them already.
     """
@@ -105,9 +112,20 @@ def check(
         checked.diagnostics = exc.diagnostics
         return checked
     project, inputs = checked.project, checked.inputs
-    unknown = unknown_facts(inputs, final=final) + summons_problems(project, inputs, final=final)
+    unknown = unknown_facts(inputs, final=final and only is None)
+    unknown += summons_problems(project, inputs, final=final, only=only)
     checked.draft = bool(unknown)
     problems = project_problems(project, inputs)
+    if only is not None and only not in project.meetings:
+        problems.append(
+            Diagnostic(
+                str(inputs.root),
+                0,
+                0,
+                "error",
+                f"--only: meeting '{only}' is not defined — {did_you_mean(only, project.meetings)}",
+            )
+        )
     found = problems + unknown
     # Unknown facts may be errors (--final) but do not stop composing; broken references do.
     if not any(d.severity == "error" for d in problems):
@@ -115,13 +133,19 @@ def check(
         found.extend(outcome_problems(project, inputs, final=final))
         found.extend(check_programmes(project, inputs))
         for document_id, document in project.documents.items():
+            used = checked.unknowns.setdefault(document_id, set())
             try:
                 checked.contexts[document_id] = compose(
-                    project, inputs, document_id, draft=checked.draft
+                    project, inputs, document_id, draft=checked.draft, unknowns=used
                 )
                 if has_exempt_parts(document):
                     checked.private_contexts[document_id] = compose(
-                        project, inputs, document_id, draft=checked.draft, public=False
+                        project,
+                        inputs,
+                        document_id,
+                        draft=checked.draft,
+                        public=False,
+                        unknowns=used,
                     )
                 if document.exempt is not None:
                     title = checked.contexts[document_id]["title"]
@@ -151,6 +175,12 @@ def check(
                 continue
             checked.templates[document_id] = template
         found.extend(_reader_checks(checked, final=final))
+        if final and only is not None and only in project.meetings:
+            # Each fact the meeting's papers use is needed; the rest may stay unknown.
+            needed = _unknowns_of_meeting(checked, only)
+            found = [d for d in found if d not in unknown]
+            found += unknown_facts(inputs, final=True, needed=needed, only=only)
+            found += summons_problems(project, inputs, final=True, only=only)
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
@@ -214,6 +244,19 @@ def check(
         found.extend(lint_template(template, context_types(kind)))
     checked.diagnostics = sorted(set(found))
     return checked
+
+
+def _unknowns_of_meeting(checked: Checked, meeting_id: str) -> set[str]:
+    """The reasons of the facts not yet known that a meeting's papers use: its documents,
+    and its pack's summons and agenda."""
+    project = checked.project
+    assert project is not None
+    meeting = project.meetings[meeting_id]
+    on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
+    needed = set().union(*(checked.unknowns.get(d, set()) for d in on_agenda))
+    if meeting.items:
+        needed |= unknown_reasons(compose_cover(project, meeting_id, [], draft=True))
+    return needed
 
 
 def _reader_checks(checked: Checked, *, final: bool) -> list[Diagnostic]:

@@ -121,11 +121,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse to build while any fact is still {unknown: ...} (no DRAFT documents)",
     )
+    build_cmd.add_argument(
+        "--only",
+        metavar="MEETING",
+        help="build this meeting's papers alone, keeping the rest of the last build as it "
+        "is; with --final, only the facts they use must be known",
+    )
 
     validate = add("validate", "check inputs and templates and list every problem; build nothing")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.add_argument(
         "--final", action="store_true", help="treat facts not yet known as errors"
+    )
+    validate.add_argument(
+        "--only", metavar="MEETING", help="with --final: only the facts this meeting's papers use"
     )
 
     lint = add("lint", "check templates without rendering them")
@@ -251,6 +260,7 @@ def run_build(args: argparse.Namespace) -> int:
         workers=args.jobs,
         log=log,
         progress=_progress_bar() if _interactive(args) else None,
+        only=args.only,
     )
     _print_text(result.warnings)
     if len(result.outputs) <= LIST_OUTPUTS:
@@ -283,7 +293,7 @@ def _progress_bar() -> Callable[[int, int], None]:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Check inputs and templates and print every diagnostic; 1 if any is an error."""
-    checked = check(args.inputs, args.templates, final=args.final)
+    checked = check(args.inputs, args.templates, final=args.final, only=args.only)
     _report(checked.diagnostics, args.format)
     if args.format == "text" and not checked.errors:
         documents = len(checked.project.documents) if checked.project else 0

@@ -52,7 +52,16 @@ from .text import (
     money,
     money_written,
 )
-from .view import Function, Record, holds_unknown, kind_of, plain, plain_context, unknowns_read
+from .view import (
+    Function,
+    Record,
+    holds_unknown,
+    kind_of,
+    plain,
+    plain_context,
+    unknown_reasons,
+    unknowns_read,
+)
 
 
 @dataclass
@@ -314,13 +323,20 @@ def prose_names(
 
 
 def compose(
-    project: Project, inputs: Inputs, document_id: str, *, draft: bool, public: bool = True
+    project: Project,
+    inputs: Inputs,
+    document_id: str,
+    *,
+    draft: bool,
+    public: bool = True,
+    unknowns: set[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the template of ``document_id`` refers to; ``draft`` (some fact is not
     yet known) holds for it only if it uses such a fact. A report's ``public`` edition
     withholds its exempt paragraphs: the template, and prose, are given a report in which
     those paragraphs say only that they are withheld and why, so nothing else can reach
-    their words."""
+    their words. ``unknowns``, if given, gains the reason of each fact not yet known that
+    the document uses."""
     document = project.documents[document_id]
     with unknowns_read() as read:
         if isinstance(document, Report):
@@ -331,7 +347,10 @@ def compose(
             context = plain_context(_compose_form(project, inputs, document_id, form))
     # A draft is a document that writes a fact not yet known, in its prose or anywhere its
     # template is given one; another document's unknowns do not make it one.
-    return {**context, "draft": draft and (bool(read) or holds_unknown(context))}
+    used = {*read, *unknown_reasons(context)}
+    if unknowns is not None:
+        unknowns |= used
+    return {**context, "draft": draft and bool(used)}
 
 
 def compose_notice(

@@ -49,9 +49,15 @@ def make_generated(
 ) -> list[Output]:
     """Every forward plan and record of decisions; one whose context and template are
     unchanged since the last build is kept."""
+    # A build of one meeting's papers (--only) leaves the forward plans, which span every
+    # meeting, as they were.
     wanted = [
-        *_forward_plans(checked, paths, documents, workspace.moment.date()),
-        *_records(checked, paths, documents),
+        *(
+            _forward_plans(checked, paths, documents, workspace.moment.date())
+            if workspace.only is None
+            else []
+        ),
+        *_records(checked, paths, documents, workspace.only),
     ]
     outputs: list[Output] = []
     made: dict[Path, tuple[Generated, str]] = {}
@@ -121,14 +127,14 @@ def _forward_plans(
 
 
 def _records(
-    checked: Checked, paths: Paths, documents: dict[str, PlannedDocument]
+    checked: Checked, paths: Paths, documents: dict[str, PlannedDocument], only: str | None
 ) -> list[Generated]:
     project = checked.project
     assert project is not None
     template = paths.templates / DECISION_RECORD_TEMPLATE
     jobs = []
     for meeting_id, meeting in project.meetings.items():
-        if not meeting.outcomes:
+        if not meeting.outcomes or only not in (None, meeting_id):
             continue
         members = [d for d in documents.values() if d.placement.meeting == meeting_id]
         items = {

@@ -53,7 +53,7 @@ def make_packs(
     orders: dict[str, list[PlannedDocument]] = {}
     for m, meeting in project.meetings.items():
         on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
-        if not on_agenda:
+        if not on_agenda or workspace.only not in (None, m):
             continue
         orders[m] = [documents[d] for d in on_agenda]
         if any(d + PRIVATE_EDITION in documents for d in on_agenda):

@@ -136,6 +136,8 @@ class Workspace:
     previous: dict[str, dict[str, Any]]
     moment: dt.datetime
     mark: PrivateMark | None = None
+    # The one meeting this build makes papers for (``--only``), or every meeting.
+    only: str | None = None
 
     def locate(self, relative: str) -> Path:
         """An output of this build, or else the last build's copy of it."""

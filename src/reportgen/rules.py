@@ -326,14 +326,17 @@ def publication_deadlines(
     return sorted(found)
 
 
-def summons_problems(project: Project, inputs: Inputs, *, final: bool) -> list[Diagnostic]:
+def summons_problems(
+    project: Project, inputs: Inputs, *, final: bool, only: str | None = None
+) -> list[Diagnostic]:
     """A final pack's summons gives the meeting's time and the date its papers are
-    published; a draft's reads "to be confirmed" where either is not set yet."""
+    published; a draft's reads "to be confirmed" where either is not set yet. With ``only``,
+    a final build is of that meeting's papers alone."""
     if not final:
         return []
     found = []
     for meeting_id, meeting in project.meetings.items():
-        if not meeting.items:
+        if not meeting.items or only not in (None, meeting_id):
             continue
         for key, what in (("time", "the meeting's time"), ("published", "the date of publication")):
             if getattr(meeting, key) is None:
@@ -347,15 +350,17 @@ def summons_problems(project: Project, inputs: Inputs, *, final: bool) -> list[D
     return found
 
 
-def unknown_facts(inputs: Inputs, *, final: bool) -> list[Diagnostic]:
+def unknown_facts(
+    inputs: Inputs, *, final: bool, needed: set[str] | None = None, only: str | None = None
+) -> list[Diagnostic]:
     """A diagnostic for each fact written ``{unknown: why}``: a warning in a draft build,
-    an error in a final one."""
+    an error in a final one. ``needed`` limits the errors to the facts with those reasons
+    (those a final build of meeting ``only`` uses); the others stay warnings."""
     found = []
     for path, reason in _walk_unknowns(inputs.data, ()):
-        if final:
-            found.append(
-                inputs.diagnostic(path, f"not yet known ({reason}): a final build needs it")
-            )
+        if final and (needed is None or reason in needed):
+            build = f"a final build of '{only}'" if only else "a final build"
+            found.append(inputs.diagnostic(path, f"not yet known ({reason}): {build} needs it"))
         else:
             found.append(
                 inputs.diagnostic(

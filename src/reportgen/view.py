@@ -152,15 +152,21 @@ class NotKnown(Record):
 
 def holds_unknown(value: Any) -> bool:
     """Whether plain data holds a fact not yet known anywhere inside it."""
+    return bool(unknown_reasons(value))
+
+
+def unknown_reasons(value: Any) -> set[str]:
+    """The reasons (``{unknown: why}``) of every fact not yet known that plain data holds."""
     if isinstance(value, NotKnown):
-        return True
+        return {str(fields_of(value)["unknown"])}
+    inside: Any = ()
     if isinstance(value, Record):
-        return any(holds_unknown(v) for v in fields_of(value).values())
-    if isinstance(value, Mapping):
-        return any(holds_unknown(v) for v in value.values())
-    if isinstance(value, tuple | list):
-        return any(holds_unknown(v) for v in value)
-    return False
+        inside = fields_of(value).values()
+    elif isinstance(value, Mapping):
+        inside = value.values()
+    elif isinstance(value, tuple | list):
+        inside = value
+    return set().union(*(unknown_reasons(v) for v in inside))
 
 
 class Function:
