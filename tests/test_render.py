@@ -97,3 +97,22 @@ def test_rendering_twice_gives_identical_bytes(tmp_path):
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_table_cell_that_renders_empty_still_holds_a_paragraph(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).paragraphs[0].add_run("Westmoor Voluntary Action")
+    table.cell(0, 0).paragraphs[0].style = document.styles["Caption"]
+    address = table.cell(0, 1)
+    address.paragraphs[0].add_run("{%p for line in address %}")
+    address.add_paragraph("{{ line }}")
+    address.add_paragraph("{%p endfor %}")
+    path = tmp_path / "template.docx"
+    document.save(path)
+    rendered = docx.Document(io.BytesIO(render_docx(path, {"address": []}, PROPERTIES)))
+    name, empty = rendered.tables[0].rows[0].cells
+    # Word's format requires a paragraph in every cell; the added one is styled like the
+    # row's other cells, so the empty cell is no taller than they are.
+    assert [p.text for p in empty.paragraphs] == [""]
+    assert empty.paragraphs[0].style.name == name.paragraphs[0].style.name == "Caption"
