@@ -23,6 +23,7 @@ from jinja2 import Template, TemplateError
 from lxml import etree
 
 from .diagnostics import Diagnostic, ReportgenError
+from .flow import allow_tall_rows_to_split, fill_empty_cells, space_after_lists
 from .text import describe_template_error, environment
 from .view import plain_context
 
@@ -100,6 +101,8 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
         raise ReportgenError(_error(display, str(exc))) from None
     restart_numbered_lists(document.docx)
     fill_empty_cells(document.docx)
+    space_after_lists(document.docx)
+    allow_tall_rows_to_split(document.docx)
     _set_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -158,33 +161,6 @@ def restart_numbered_lists(document: Any) -> None:
             properties.find(qn("w:pStyle")).addnext(numbers)
         numbers.find(qn("w:numId")).set(qn("w:val"), str(current))
         previous, previous_name = paragraph, name
-
-
-def fill_empty_cells(document: Any) -> None:
-    """Give every table cell that rendered empty a paragraph of its own.
-
-    A cell whose template paragraphs were all ``{%p %}`` tags over nothing (a council with
-    no address) is left with no paragraph, which Word's format does not allow: LibreOffice
-    then lays the row's cells off the table's grid. The paragraph added takes the style of
-    a paragraph elsewhere in the row, so the empty cell is no taller than its neighbours.
-    """
-    for cell in document.element.body.iter(qn("w:tc")):
-        last = cell[-1] if len(cell) else None
-        if last is not None and last.tag == qn("w:p"):
-            continue
-        paragraph = parse_xml(f"<w:p {nsdecls('w')}/>")
-        style = _style_in_row(cell)
-        if style is not None:
-            paragraph.append(
-                parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{style}"/></w:pPr>')
-            )
-        cell.append(paragraph)
-
-
-def _style_in_row(cell: Any) -> str | None:
-    row = cell.getparent()
-    style = next(row.iter(qn("w:pStyle")), None) if row is not None else None
-    return style.get(qn("w:val")) if style is not None else None
 
 
 def _numbering_part(document: Any) -> Any:

@@ -1,0 +1,205 @@
+"""How a rendered document flows over its pages: what a template alone cannot settle.
+
+A template says how its paragraphs and rows behave (headings keep with the next paragraph,
+table rows do not split, the signature block keeps together); what it renders depends on
+the data, and three of its rules need the rendered document to be kept:
+
+- a cell whose every paragraph was a ``{%p %}`` tag over nothing has no paragraph, which
+  Word's format does not allow and LibreOffice lays off the table's grid;
+- a list ends with the space after its last item, which a list style keeps small so that
+  its items stay together, so the list ran straight into the paragraph after it;
+- a row that may not split but is taller than a page is split by Word, but LibreOffice
+  runs it off the foot of the page and loses the rest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+# Twips (a twentieth of a point) are Word's unit of length; half-points its unit of size.
+_TWIPS = 20
+# Word's default left and right cell margins (0.19 cm each).
+_CELL_MARGINS = 2 * 108
+# A generous estimate of Arial's average advance (measured on council prose, Liberation
+# Sans gives 0.42 em) and line height (1.12 em): overestimating a row's height only lets
+# a row split that would have fitted; underestimating it loses text off the page.
+_CHAR_WIDTH_EM = 0.47
+_LINE_HEIGHT_EM = 1.15
+
+
+def fill_empty_cells(document: Any) -> None:
+    """Give every table cell that rendered empty a paragraph of its own, styled like a
+    paragraph elsewhere in its row so the empty cell is no taller than its neighbours."""
+    for cell in document.element.body.iter(qn("w:tc")):
+        last = cell[-1] if len(cell) else None
+        if last is not None and last.tag == qn("w:p"):
+            continue
+        paragraph = parse_xml(f"<w:p {nsdecls('w')}/>")
+        style = _style_in_row(cell)
+        if style is not None:
+            paragraph.append(
+                parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{style}"/></w:pPr>')
+            )
+        cell.append(paragraph)
+
+
+def _style_in_row(cell: Any) -> str | None:
+    row = cell.getparent()
+    style = next(row.iter(qn("w:pStyle")), None) if row is not None else None
+    return style.get(qn("w:val")) if style is not None else None
+
+
+def space_after_lists(document: Any) -> None:
+    """End each list with the space a paragraph has after it.
+
+    A list's items are kept close (a small space after each, or none between paragraphs of
+    one style); its last item is given the space after of the paragraph that introduces the
+    list ("The key points are:"), so the text after the list stands as far below it as one
+    paragraph stands below another. A list that ends its cell or the document, or has no
+    paragraph before it, is left as it is.
+    """
+    styles = _Styles(document)
+    for container in [document.element.body, *document.element.body.iter(qn("w:tc"))]:
+        paragraphs = [child for child in container if child.tag == qn("w:p")]
+        for item, after in itertools.pairwise(paragraphs):
+            if not styles.listed(item) or styles.listed(after):
+                continue
+            lead = _lead_in(item, paragraphs, styles)
+            if lead is not None and styles.space_after(lead) > styles.space_after(item):
+                _set_space_after(item, styles.space_after(lead))
+
+
+def _lead_in(item: Any, paragraphs: list[Any], styles: _Styles) -> Any:
+    """The paragraph before the list that ``item`` ends."""
+    index = paragraphs.index(item)
+    while index > 0 and styles.listed(paragraphs[index]):
+        index -= 1
+    return None if styles.listed(paragraphs[index]) else paragraphs[index]
+
+
+def _set_space_after(paragraph: Any, twips: int) -> None:
+    properties = paragraph.find(qn("w:pPr"))
+    if properties is None:
+        properties = parse_xml(f"<w:pPr {nsdecls('w')}/>")
+        paragraph.insert(0, properties)
+    spacing = properties.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = parse_xml(f"<w:spacing {nsdecls('w')}/>")
+        # w:spacing follows w:pStyle, w:keepNext…w:numPr and w:pBdr…w:tabs in w:pPr's order.
+        later = {qn(f"w:{name}") for name in ("ind", "contextualSpacing", "jc", "outlineLvl")}
+        anchor = next((child for child in properties if child.tag in later), None)
+        if anchor is not None:
+            anchor.addprevious(spacing)
+        else:
+            properties.append(spacing)
+    spacing.set(qn("w:after"), str(twips))
+
+
+def allow_tall_rows_to_split(document: Any) -> None:
+    """Let a table row that cannot fit on one page split, where the template says rows may
+    not: Word would split it anyway, LibreOffice would run it off the page."""
+    styles = _Styles(document)
+    page = _page_height(document)
+    if page is None:
+        return
+    for table in document.element.body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        headers = [r for r in rows if r.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None]
+        room = page - sum(_row_height(r, styles) for r in headers)
+        for row in rows:
+            keep = row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}")
+            if keep is not None and row not in headers and _row_height(row, styles) > room:
+                keep.getparent().remove(keep)
+
+
+def _page_height(document: Any) -> float | None:
+    """The height of the last section's text area, in points."""
+    sections = list(document.element.body.iter(qn("w:sectPr")))
+    if not sections:
+        return None
+    size = sections[-1].find(qn("w:pgSz"))
+    margins = sections[-1].find(qn("w:pgMar"))
+    if size is None or margins is None:
+        return None
+    twips = int(size.get(qn("w:h"))) - sum(
+        abs(int(margins.get(qn(f"w:{side}"), "0"))) for side in ("top", "bottom")
+    )
+    return twips / _TWIPS
+
+
+def _row_height(row: Any, styles: _Styles) -> float:
+    """An estimate, in points, of the height the row's tallest cell needs."""
+    tallest = 0.0
+    for cell in row.findall(qn("w:tc")):
+        width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        if width is None or width.get(qn("w:type")) != "dxa":
+            return 0.0  # a width Word works out itself: no estimate, keep the template's rule
+        usable = (int(width.get(qn("w:w"))) - _CELL_MARGINS) / _TWIPS
+        height = 0.0
+        for paragraph in cell.iter(qn("w:p")):
+            size = styles.font_size(paragraph)
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            lines = max(1, math.ceil(len(text) * size * _CHAR_WIDTH_EM / max(usable, 1.0)))
+            height += lines * size * _LINE_HEIGHT_EM + styles.space_after(paragraph) / _TWIPS
+        tallest = max(tallest, height)
+    return tallest
+
+
+class _Styles:
+    """A document's paragraph styles, read through ``w:basedOn`` as Word reads them."""
+
+    def __init__(self, document: Any):
+        root = document.styles.element
+        self._by_id = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
+        self._default_id = next(
+            (
+                s.get(qn("w:styleId"))
+                for s in root.findall(qn("w:style"))
+                if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) == "1"
+            ),
+            None,
+        )
+        self._defaults = root.find(qn("w:docDefaults"))
+
+    def _chain(self, paragraph: Any) -> list[Any]:
+        """The paragraph's own properties, then its style's, then each style it is based on."""
+        chain = [paragraph.find(qn("w:pPr")), paragraph.find(f"{qn('w:r')}/{qn('w:rPr')}")]
+        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        style_id = style.get(qn("w:val")) if style is not None else self._default_id
+        seen = set()
+        while style_id in self._by_id and style_id not in seen:
+            seen.add(style_id)
+            element = self._by_id[style_id]
+            chain += [element.find(qn("w:pPr")), element.find(qn("w:rPr"))]
+            based = element.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
+        if self._defaults is not None:
+            chain += [
+                self._defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}"),
+                self._defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"),
+            ]
+        return [c for c in chain if c is not None]
+
+    def _first(self, paragraph: Any, child: str, attribute: str) -> str | None:
+        for properties in self._chain(paragraph):
+            found = properties.find(qn(child))
+            if found is not None and found.get(qn(attribute)) is not None:
+                return found.get(qn(attribute))
+        return None
+
+    def listed(self, paragraph: Any) -> bool:
+        """Whether the paragraph is an item of a numbered or bulleted list."""
+        return any(p.find(qn("w:numPr")) is not None for p in self._chain(paragraph))
+
+    def space_after(self, paragraph: Any) -> int:
+        """The space after the paragraph, in twips."""
+        return int(self._first(paragraph, "w:spacing", "w:after") or 0)
+
+    def font_size(self, paragraph: Any) -> float:
+        """The size of the paragraph's text, in points (Word's default of 10 if none)."""
+        return int(self._first(paragraph, "w:sz", "w:val") or 20) / 2
