@@ -22,6 +22,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from docx.styles.style import ParagraphStyle
+from layout_rules import keep_layout_rules
 
 FONT = "Arial"
 INDENT = Cm(1.27)
@@ -289,6 +290,7 @@ def build(path: Path) -> None:
         "{{ background_papers | join('; ') if background_papers else 'None' }}",
         "Report Footer",
     )
+    keep_layout_rules(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 

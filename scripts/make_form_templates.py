@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from docx.shared import Cm
+from layout_rules import keep_layout_rules
 from make_cabinet_template import _numbered, _para, _repeat_header, new_document
 
 # Column widths (cm) of each table made here; Word keeps a width per cell, not per column.
@@ -98,6 +99,7 @@ def build(path: Path, recipient_line: str) -> None:
     _row(answers, "{%tr endfor %}", "")
     _para(document, "", "Table Spacer")
     _para(document, "{%p endfor %}", "Normal")
+    keep_layout_rules(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm
+from layout_rules import keep_layout_rules
 from make_cabinet_template import _para, new_document
 from make_form_templates import _row, _table
 from template_script import make_templates
@@ -54,6 +55,7 @@ def build(path: Path) -> None:
     _para(documents, "{{ title }}", "Table Contents")
     _para(documents, "{%p endfor %}", "Normal")
     _row(plan, "{%tr endfor %}", "", "", "", "", "")
+    keep_layout_rules(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 
