@@ -54,11 +54,19 @@ def test_the_other_items_of_a_list_keep_their_styles_space(tmp_path):
     assert first.style.paragraph_format.space_after == Pt(1)
 
 
-def a_row_that_may_not_split() -> docx.document.Document:
+def a_row_that_may_not_split(*, cell_widths: bool = True) -> docx.document.Document:
+    """A row of two cells, 220 pt wide each (in the cells or only in the table's grid)."""
     document = docx.Document()
     table = document.add_table(rows=1, cols=2)
+    for column in table.columns:
+        column.width = Pt(220)
     for cell in table.rows[0].cells:
-        cell.width = Pt(220)
+        if cell_widths:
+            cell.width = Pt(220)
+        else:  # Word works a cell's width out from the grid
+            width = cell._tc.get_or_add_tcPr().get_or_add_tcW()
+            width.set(qn("w:type"), "auto")
+            width.set(qn("w:w"), "0")
     table.cell(0, 0).paragraphs[0].add_run("Plan")
     table.cell(0, 1).paragraphs[0].add_run("{{ answer }}")
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -80,3 +88,24 @@ def test_a_row_that_fits_on_a_page_still_may_not_split(tmp_path):
     answer = "Each stage of the plan is set out here in full. " * 20
     result = rendered(a_row_that_may_not_split(), tmp_path, {"answer": answer})
     assert not may_split(result)
+
+
+def test_a_row_taller_than_a_page_may_split_where_only_the_grid_gives_its_widths(tmp_path):
+    answer = "Each stage of the plan is set out here in full. " * 200
+    template = a_row_that_may_not_split(cell_widths=False)
+    assert may_split(rendered(template, tmp_path, {"answer": answer}))
+
+
+def test_an_empty_cell_beside_a_list_holds_a_plain_paragraph_not_a_list_item(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    empty, listed = table.rows[0].cells
+    empty.paragraphs[0].add_run("{%p for line in address %}")
+    empty.add_paragraph("{{ line }}", style="Caption")
+    empty.add_paragraph("{%p endfor %}")
+    listed.paragraphs[0].style = document.styles["List Bullet"]
+    listed.paragraphs[0].add_run("Forms online")
+    listed.add_paragraph("Webchat", style="Caption")
+    result = rendered(document, tmp_path, {"address": []})
+    (paragraph,) = result.tables[0].rows[0].cells[0].paragraphs
+    assert paragraph.style.name == "Caption"

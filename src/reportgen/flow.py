@@ -34,24 +34,27 @@ _LINE_HEIGHT_EM = 1.15
 
 def fill_empty_cells(document: Any) -> None:
     """Give every table cell that rendered empty a paragraph of its own, styled like a
-    paragraph elsewhere in its row so the empty cell is no taller than its neighbours."""
+    paragraph elsewhere in its row (not a list item's) so the empty cell is no taller than
+    its neighbours and shows no bullet."""
+    styles = _Styles(document)
     for cell in document.element.body.iter(qn("w:tc")):
         last = cell[-1] if len(cell) else None
         if last is not None and last.tag == qn("w:p"):
             continue
         paragraph = parse_xml(f"<w:p {nsdecls('w')}/>")
-        style = _style_in_row(cell)
+        row = cell.getparent()
+        model = next(
+            (p for p in (row.iter(qn("w:p")) if row is not None else ()) if not styles.listed(p)),
+            None,
+        )
+        style = None if model is None else model.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         if style is not None:
             paragraph.append(
-                parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{style}"/></w:pPr>')
+                parse_xml(
+                    f'<w:pPr {nsdecls("w")}><w:pStyle w:val="{style.get(qn("w:val"))}"/></w:pPr>'
+                )
             )
         cell.append(paragraph)
-
-
-def _style_in_row(cell: Any) -> str | None:
-    row = cell.getparent()
-    style = next(row.iter(qn("w:pStyle")), None) if row is not None else None
-    return style.get(qn("w:val")) if style is not None else None
 
 
 def space_after_lists(document: Any) -> None:
@@ -104,21 +107,25 @@ def allow_tall_rows_to_split(document: Any) -> None:
     """Let a table row that cannot fit on one page split, where the template says rows may
     not: Word would split it anyway, LibreOffice would run it off the page."""
     styles = _Styles(document)
-    page = _page_height(document)
-    if page is None:
+    area = _text_area(document)
+    if area is None:
         return
+    width, height = area
     for table in document.element.body.iter(qn("w:tbl")):
+        columns = [int(c.get(qn("w:w"), "0")) for c in table.iter(qn("w:gridCol"))]
         rows = table.findall(qn("w:tr"))
         headers = [r for r in rows if r.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None]
-        room = page - sum(_row_height(r, styles) for r in headers)
+        room = height - sum(_row_height(r, columns, width, styles) for r in headers)
         for row in rows:
             keep = row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}")
-            if keep is not None and row not in headers and _row_height(row, styles) > room:
+            if keep is None or row in headers:
+                continue
+            if _row_height(row, columns, width, styles) > room:
                 keep.getparent().remove(keep)
 
 
-def _page_height(document: Any) -> float | None:
-    """The height of the last section's text area, in points."""
+def _text_area(document: Any) -> tuple[int, float] | None:
+    """The width (in twips) and height (in points) of the last section's text area."""
     sections = list(document.element.body.iter(qn("w:sectPr")))
     if not sections:
         return None
@@ -126,25 +133,46 @@ def _page_height(document: Any) -> float | None:
     margins = sections[-1].find(qn("w:pgMar"))
     if size is None or margins is None:
         return None
-    twips = int(size.get(qn("w:h"))) - sum(
-        abs(int(margins.get(qn(f"w:{side}"), "0"))) for side in ("top", "bottom")
-    )
-    return twips / _TWIPS
+
+    def margin(side: str) -> int:
+        return abs(int(margins.get(qn(f"w:{side}"), "0")))
+
+    width = int(size.get(qn("w:w"))) - margin("left") - margin("right")
+    height = int(size.get(qn("w:h"))) - margin("top") - margin("bottom")
+    return width, height / _TWIPS
 
 
-def _row_height(row: Any, styles: _Styles) -> float:
+def _cell_widths(row: Any, columns: list[int], width: int) -> list[int]:
+    """Each cell's width in twips: its own, or its columns' in the table's grid, or an
+    even share of the text area when the template gives neither."""
+    cells = row.findall(qn("w:tc"))
+    widths, column = [], 0
+    for cell in cells:
+        properties = cell.find(qn("w:tcPr"))
+        span_element = None if properties is None else properties.find(qn("w:gridSpan"))
+        span = int(span_element.get(qn("w:val"))) if span_element is not None else 1
+        own = None if properties is None else properties.find(qn("w:tcW"))
+        if own is not None and own.get(qn("w:type")) == "dxa" and int(own.get(qn("w:w"))) > 0:
+            widths.append(int(own.get(qn("w:w"))))
+        elif column + span <= len(columns) and sum(columns[column : column + span]) > 0:
+            widths.append(sum(columns[column : column + span]))
+        else:
+            widths.append(width // max(len(cells), 1))
+        column += span
+    return widths
+
+
+def _row_height(row: Any, columns: list[int], width: int, styles: _Styles) -> float:
     """An estimate, in points, of the height the row's tallest cell needs."""
     tallest = 0.0
-    for cell in row.findall(qn("w:tc")):
-        width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-        if width is None or width.get(qn("w:type")) != "dxa":
-            return 0.0  # a width Word works out itself: no estimate, keep the template's rule
-        usable = (int(width.get(qn("w:w"))) - _CELL_MARGINS) / _TWIPS
+    cells = row.findall(qn("w:tc"))
+    for cell, twips in zip(cells, _cell_widths(row, columns, width), strict=True):
+        usable = max(twips - _CELL_MARGINS, _TWIPS) / _TWIPS
         height = 0.0
         for paragraph in cell.iter(qn("w:p")):
             size = styles.font_size(paragraph)
             text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
-            lines = max(1, math.ceil(len(text) * size * _CHAR_WIDTH_EM / max(usable, 1.0)))
+            lines = max(1, math.ceil(len(text) * size * _CHAR_WIDTH_EM / usable))
             height += lines * size * _LINE_HEIGHT_EM + styles.space_after(paragraph) / _TWIPS
         tallest = max(tallest, height)
     return tallest
