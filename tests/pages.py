@@ -258,22 +258,39 @@ def headings_apart_from_their_text(document: Document) -> list[str]:
     return problems
 
 
+# What ends a signature block: the next heading, table, list, part of a pack or signature.
+_AFTER_A_SIGNATURE = HEADINGS | {"Table", "L", "Part", "Art", "Sect", "Div", "Document"}
+
+
+def _signature_blocks(element: Element) -> list[list[Element]]:
+    """Each run of ``element``'s children from one in the Signature style up to the next
+    heading, table, list or part (a summons in a pack has a signature of its own)."""
+    blocks: list[list[Element]] = []
+    current: list[Element] | None = None
+    for child in element.children:
+        if child.kind == "Signature":
+            current = [child]
+            blocks.append(current)
+        elif current is not None and child.kind not in _AFTER_A_SIGNATURE:
+            current.append(child)
+        else:
+            current = None
+    return [[e for e in block if e.chars] for block in blocks]
+
+
 def signature_blocks_split(document: Document) -> list[str]:
     """The signature block (the signatory, the council's address) and the author, date and
     background papers lines after it are on one page."""
     problems = []
     for element in document.root.walk():
-        index = next((i for i, e in enumerate(element.children) if e.kind == "Signature"), None)
-        if index is None:
-            continue
-        block = [e for e in element.children[index:] if e.chars]
-        pages = sorted({p for e in block for p in e.pages})
-        if len(pages) > 1:
-            apart = [e.text for e in block if e.pages[0] == pages[-1]]
-            problems.append(
-                f"{document.label}: the signature block {_quote(block[0].text)} is on page "
-                f"{pages[0]} but {_quote(' '.join(apart))} is on page {pages[-1]}"
-            )
+        for block in _signature_blocks(element):
+            pages = sorted({p for e in block for p in e.pages})
+            if len(pages) > 1:
+                apart = [e.text for e in block if e.pages[0] == pages[-1]]
+                problems.append(
+                    f"{document.label}: the signature block {_quote(block[0].text)} is on page "
+                    f"{pages[0]} but {_quote(' '.join(apart))} is on page {pages[-1]}"
+                )
     return problems
 
 

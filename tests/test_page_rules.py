@@ -142,3 +142,14 @@ def test_text_past_the_bottom_margin_breaks_the_rule():
 
 def test_text_above_the_bottom_margin_keeps_the_rule():
     assert text_below_the_margin(document(block("P", lines(1, A4 - 72 - LINE)))) == []
+
+
+def test_a_signature_block_ends_at_the_next_heading():
+    # A pack's summons is signed on its first page; the agenda and papers follow.
+    parts = (
+        block("Signature", lines(1, 400)),
+        block("Address", lines(1, 414)),
+        block("H2", lines(1, 440)),
+        block("Address", lines(2, 72)),
+    )
+    assert signature_blocks_split(document(*parts)) == []
