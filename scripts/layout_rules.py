@@ -25,13 +25,14 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 KEEP_WITH_NEXT = ("Heading 1", "Heading 2", "Heading 3", "Table Heading")
 
 
-def keep_layout_rules(document) -> None:
+def keep_layout_rules(document: WordDocument) -> None:
     """Give ``document`` (a python-docx Document) the page layout rules."""
     body = document.element.body
     for row in body.iter(qn("w:tr")):
@@ -52,7 +53,7 @@ def keep_layout_rules(document) -> None:
             paragraph.paragraph_format.keep_with_next = True
 
 
-def _signature_block(document) -> list:
+def _signature_block(document: WordDocument) -> list:
     """The body's paragraphs from the first in the Signature style to the last."""
     paragraphs = document.paragraphs
     start = next((i for i, p in enumerate(paragraphs) if p.style.name == "Signature"), None)
