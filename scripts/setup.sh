@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up reportgen on a fresh Debian 12 / Ubuntu 24.04 machine, then build the example.
-# Installs LibreOffice (no GUI), the Liberation fonts (metric-compatible with Arial), poppler
+# Installs LibreOffice (no GUI) with its Python bridge (python3-uno, for the resident
+# converters of 'reportgen preview'), the Liberation fonts (metric-compatible with Arial), poppler
 # (pdftotext, used by the tests), hunspell with its en-GB dictionary (the spelling check) and
 # Python, and creates .venv with reportgen in it.
 set -euo pipefail
@@ -12,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y --no-install-recommends \
   python3 python3-venv python3-pip \
-  libreoffice-writer-nogui fonts-liberation poppler-utils hunspell hunspell-en-gb \
+  libreoffice-writer-nogui python3-uno fonts-liberation poppler-utils hunspell hunspell-en-gb \
   git ca-certificates
 
 # A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.

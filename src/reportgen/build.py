@@ -17,10 +17,10 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT
@@ -44,6 +44,9 @@ from .plan import (
 )
 from .publish import STAGING_PREFIX, claim, exclusive, publish, recover, stage
 from .render import Properties, render_docx
+
+if TYPE_CHECKING:
+    from .resident import Converter
 
 __all__ = ["BuildResult", "Output", "Paths", "build"]
 
@@ -71,6 +74,7 @@ def build(
     log: Log = lambda message: None,
     progress: Callable[[int, int], None] | None = None,
     only: str | None = None,
+    converters: Sequence[Converter] = (),
 ) -> BuildResult:
     """Build every document, pack and index under ``paths.inputs`` into ``paths.out``.
 
@@ -83,13 +87,15 @@ def build(
 
     ``only`` (a meeting's id) builds that meeting's papers alone — its documents, packs, page
     and record of decisions — and keeps every other output of the last build as it is;
-    with ``final``, only the facts its papers use must be known.
+    with ``final``, only the facts its papers use must be known. ``converters`` are
+    resident converters (:mod:`reportgen.resident`) to convert with instead of starting
+    LibreOffice.
     """
     started = time.monotonic()
     checked = check(paths.inputs, paths.templates, final=final, only=only)
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
-    conversion = Conversion(timeout, workers, progress)
+    conversion = Conversion(timeout, workers, progress, converters)
     assert checked.inputs is not None
     moment = source_moment(checked.inputs.data)
     documents = plan_documents(checked, paths, conversion, moment)

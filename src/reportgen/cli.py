@@ -11,14 +11,17 @@ import errno
 import json
 import math
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .acronyms import acronyms_of
 from .build import Paths, build
@@ -42,6 +45,9 @@ from .plain import scores
 from .publish import PublishedThenInterrupted, PublishError
 from .schema import write_schemas
 from .uses import uses
+
+if TYPE_CHECKING:
+    from .resident import Converter
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -122,10 +128,45 @@ def _parser() -> argparse.ArgumentParser:
         help="refuse to build while any fact is still {unknown: ...} (no DRAFT documents)",
     )
     build_cmd.add_argument(
+        "--converter",
+        action="append",
+        metavar="HOST:PORT",
+        help="convert with a running unoserver there instead of starting LibreOffice "
+        "(repeatable: the work is shared among them)",
+    )
+    build_cmd.add_argument(
         "--only",
         metavar="MEETING",
         help="build this meeting's papers alone, keeping the rest of the last build as it "
         "is; with --final, only the facts they use must be known",
+    )
+
+    preview = add(
+        "preview",
+        "build, serve build/ on 127.0.0.1 and rebuild on every change to the inputs or "
+        "templates, with LibreOffice kept running; Ctrl-C stops",
+    )
+    preview.add_argument("--out", type=Path, default=Path("build"), help="default: build/")
+    preview.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)"
+    )
+    preview.add_argument(
+        "--jobs",
+        type=_positive_whole_number,
+        default=None,
+        help="LibreOffice converters to keep running (default: one per core)",
+    )
+    preview.add_argument(
+        "--converter",
+        action="append",
+        metavar="HOST:PORT",
+        help="use a running unoserver there instead of starting converters (repeatable)",
+    )
+    preview.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds a conversion may take (default {DEFAULT_TIMEOUT:g})",
     )
 
     validate = add("validate", "check inputs and templates and list every problem; build nothing")
@@ -243,8 +284,39 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_preview(args: argparse.Namespace) -> int:
+    """The author's loop: build, serve, rebuild on change, until Ctrl-C."""
+    from .preview import run_preview as preview
+
+    try:
+        preview(
+            Paths(args.inputs, args.templates, args.out),
+            port=args.port,
+            workers=args.jobs or 0,
+            addresses=args.converter,
+            timeout=args.timeout,
+            log=lambda message: print(message, flush=True),
+        )
+    except KeyboardInterrupt:
+        print("preview stopped", flush=True)
+    return EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Build, print what was built and any warnings; the exit code."""
+    if args.converter:
+        from .resident import Converters
+
+        scratch = Path(tempfile.mkdtemp(prefix="reportgen-converters-"))
+        try:
+            with Converters(scratch, addresses=args.converter) as converters:
+                return _build(args, converters.converters)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return _build(args, [])
+
+
+def _build(args: argparse.Namespace, converters: list[Converter]) -> int:
     out: Path = args.out
 
     def log(message: str) -> None:
@@ -261,6 +333,7 @@ def run_build(args: argparse.Namespace) -> int:
         log=log,
         progress=_progress_bar() if _interactive(args) else None,
         only=args.only,
+        converters=converters,
     )
     _print_text(result.warnings)
     if len(result.outputs) <= LIST_OUTPUTS:
@@ -443,6 +516,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 COMMANDS = {
     "build": run_build,
+    "preview": run_preview,
     "validate": run_validate,
     "lint": run_lint,
     "schema": run_schema,

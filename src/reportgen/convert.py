@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -19,8 +20,12 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import ReportgenError
+
+if TYPE_CHECKING:
+    from .resident import Converter
 
 # Tagged PDF/A-2b with bookmarks from headings and the document title shown in the window:
 # what the Public Sector Bodies Accessibility Regulations and the record-keepers need.
@@ -78,7 +83,10 @@ class ConverterPool:
     ready, so rendering the next documents overlaps converting the first.
 
     Each batch is one LibreOffice call with its own profile and a limit of ``timeout``
-    seconds per document. ``after_batch(pdfs)`` runs in the worker once a batch's PDFs are
+    seconds per document — or, given resident ``converters`` (:mod:`reportgen.resident`),
+    one worker per converter, each sending its batch's documents to its converter one by
+    one; a converter reportgen started that dies or hangs is restarted and the document
+    tried again. ``after_batch(pdfs)`` runs in the worker once a batch's PDFs are
     written; an error it raises is raised again by :meth:`close`. :meth:`close` waits, tries
     documents whose PDF is missing once more, and raises :class:`ConversionError` naming any
     still missing. Used as a context manager, a pool that is left by an exception (Ctrl-C
@@ -93,11 +101,17 @@ class ConverterPool:
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         after_batch: Callable[[list[Path]], None] | None = None,
+        converters: Sequence[Converter] = (),
     ):
-        self.soffice = find_soffice()
+        self.converters = list(converters)
+        self.soffice = "" if self.converters else find_soffice()
         self.outdir = outdir
         self.timeout = timeout
-        self.workers = workers or default_workers()
+        self.workers = len(self.converters) or workers or default_workers()
+        # Each worker takes a converter for its batch and gives it back after.
+        self._free: queue.SimpleQueue[Converter] = queue.SimpleQueue()
+        for converter in self.converters:
+            self._free.put(converter)
         self.progress = progress
         self.after_batch = after_batch
         self.documents: list[Path] = []
@@ -224,13 +238,16 @@ def convert_to_pdf(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    converters: Sequence[Converter] = (),
 ) -> dict[Path, Path]:
     """Convert every .docx in ``documents`` to ``outdir/<stem>.pdf``; return docx → pdf.
 
     The documents are shared among ``workers`` LibreOffice processes running at once (one
-    per core by default); see :class:`ConverterPool`.
+    per core by default), or among resident ``converters``; see :class:`ConverterPool`.
     """
-    with ConverterPool(outdir, timeout=timeout, workers=workers, progress=progress) as pool:
+    with ConverterPool(
+        outdir, timeout=timeout, workers=workers, progress=progress, converters=converters
+    ) as pool:
         for chunk in _chunks(documents, pool.workers):
             pool.submit(chunk)
         return pool.close()
@@ -253,12 +270,46 @@ def _chunks(documents: Sequence[Path], workers: int) -> list[list[Path]]:
 def _run_all(pool: ConverterPool, documents: Sequence[Path]) -> None:
     """One worker's share, in calls no longer than one LibreOffice call accepts; every call
     is tried even if one fails, and the failures are raised together."""
+    if pool.converters:
+        _run_resident(pool, documents)
+        return
     failures = []
     for start in range(0, len(documents), MAX_FILES_PER_CALL):
         try:
             _run(pool, documents[start : start + MAX_FILES_PER_CALL])
         except ConversionError as exc:
             failures.append(exc.reason)
+    if failures:
+        raise ConversionError("; ".join(failures))
+
+
+def _run_resident(pool: ConverterPool, documents: Sequence[Path]) -> None:
+    """One worker's share, on a resident converter: each document in turn. A converter
+    reportgen started that fails is restarted once for the document; one on another host
+    is not ours to restart, so its failure is the document's."""
+    from .resident import ConverterUnavailable, export_options
+
+    options = export_options(PDF_EXPORT_OPTIONS)
+    converter = pool._free.get()
+    failures = []
+    try:
+        for document in documents:
+            if pool._stopping:
+                raise ConversionError("stopped")
+            try:
+                converter.convert(document, pool.pdf(document), options, pool.timeout)
+            except ConverterUnavailable as first:
+                if converter.server is None:
+                    failures.append(first.reason)
+                    continue
+                pool.pdf(document).unlink(missing_ok=True)
+                try:
+                    converter = converter.server.restart()
+                    converter.convert(document, pool.pdf(document), options, pool.timeout)
+                except ConverterUnavailable as again:
+                    failures.append(f"{first.reason}; restarted, then: {again.reason}")
+    finally:
+        pool._free.put(converter)
     if failures:
         raise ConversionError("; ".join(failures))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .check import Checked
 from .convert import ConverterPool, convert_to_pdf, filter_argument
@@ -17,6 +17,9 @@ from .layout import Placement, place_documents
 from .manifest import source_name
 from .model import FOLDERS
 from .render import Properties, render_docx
+
+if TYPE_CHECKING:
+    from .resident import Converter
 
 LANGUAGE = "en-GB"
 
@@ -37,6 +40,9 @@ class Conversion:
     timeout: float
     workers: int | None
     progress: Callable[[int, int], None] | None = None
+    # Resident converters (kept running between builds) to use instead of starting
+    # LibreOffice for each batch.
+    converters: Sequence[Converter] = ()
 
     def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
         if not documents:
@@ -47,6 +53,7 @@ class Conversion:
             timeout=self.timeout,
             workers=self.workers,
             progress=self.progress,
+            converters=self.converters,
         )
 
     def pool(self, outdir: Path, after_batch: Callable[[list[Path]], None]) -> ConverterPool:
@@ -57,6 +64,7 @@ class Conversion:
             workers=self.workers,
             progress=self.progress,
             after_batch=after_batch,
+            converters=self.converters,
         )
 
     def settings(self) -> str:

@@ -1,0 +1,349 @@
+"""Resident converters: LibreOffice kept running between builds behind unoserver, so a
+conversion costs a fraction of a second instead of a LibreOffice start (1.5-2 s).
+
+reportgen starts its own servers (one per worker, each with its own profile and ports,
+restarted if it dies or hangs) or uses servers already running elsewhere
+(``--converter HOST:PORT``): unoserver is a maintained XML-RPC server over LibreOffice, so
+conversion can be spread over machines without a home-made protocol. A server reportgen did
+not start is sent the document's bytes and answers with the PDF's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.client
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import ReportgenError
+
+# The PDF export filter and its options, as unoserver passes them to LibreOffice
+# (``Name=value``; the same options as the command line's JSON, so the same bytes).
+EXPORT_FILTER = "writer_pdf_Export"
+# unoserver's XML-RPC interface this code speaks.
+API_VERSION = "3"
+# A server's own LibreOffice takes several seconds to be ready; wait this long at most.
+START_TIMEOUT = 60.0
+
+
+class ConverterUnavailable(ReportgenError):
+    """A resident converter could not be started or reached, or failed a conversion."""
+
+
+def export_options(options: dict[str, tuple[str, object]]) -> list[str]:
+    """The PDF export options as unoserver's ``Name=value`` strings."""
+    return [
+        f"{name}={str(value).lower() if kind == 'boolean' else value}"
+        for name, (kind, value) in options.items()
+    ]
+
+
+class _Transport(xmlrpc.client.Transport):
+    """XML-RPC over HTTP with a time limit, so a hung LibreOffice cannot hang the build."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host: str) -> http.client.HTTPConnection:  # type: ignore[override]
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+@dataclass
+class Converter:
+    """A unoserver to convert with, at ``host:port``; ``server`` is set when reportgen
+    started it (and so may restart it)."""
+
+    host: str
+    port: int
+    server: ResidentServer | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def remote(self) -> bool:
+        """Whether documents go to it as bytes: a server reportgen did not start may not
+        see this machine's files (another host, a container), even on loopback."""
+        return self.server is None
+
+    def proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(
+            f"http://{self.address}", allow_none=True, transport=_Transport(timeout)
+        )
+
+    def info(self, timeout: float = 5.0) -> dict[str, object]:
+        """The server's answer to ``info()``: unoserver and LibreOffice versions, filters."""
+        return self.proxy(timeout).info()  # type: ignore[return-value]
+
+    def convert(self, docx: Path, pdf: Path, options: list[str], timeout: float) -> None:
+        """Convert ``docx`` to ``pdf``; raise :class:`ConverterUnavailable` saying why."""
+        try:
+            if self.remote:
+                result = self.proxy(timeout).convert(
+                    None, docx.read_bytes(), None, "pdf", EXPORT_FILTER, options, True, None, None
+                )
+                pdf.write_bytes(result.data)  # type: ignore[union-attr]
+            else:
+                self.proxy(timeout).convert(
+                    str(docx.resolve()),
+                    None,
+                    str(pdf.resolve()),
+                    None,
+                    EXPORT_FILTER,
+                    options,
+                    True,
+                    None,
+                    None,
+                )
+        except TimeoutError:
+            raise ConverterUnavailable(
+                f"the converter at {self.address} did not convert {docx.name} within {timeout:g} s"
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise ConverterUnavailable(
+                f"cannot reach the converter at {self.address}: {exc}"
+            ) from None
+        except xmlrpc.client.Fault as fault:
+            message = fault.faultString.strip().splitlines()[-1:] or ["no reason given"]
+            raise ConverterUnavailable(
+                f"the converter at {self.address} could not convert {docx.name}: {message[0]}"
+            ) from None
+
+
+def parse_address(text: str) -> Converter:
+    """``HOST:PORT`` (``--converter``) as a converter; a clear error for anything else."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConverterUnavailable(
+            f"--converter wants HOST:PORT (e.g. 10.0.0.5:2003), not {text!r}"
+        )
+    return Converter(host.strip("[]"), int(port))
+
+
+@functools.cache
+def uno_python() -> str:
+    """A Python that can ``import uno`` (LibreOffice's bridge, which unoserver's server
+    needs): ``$REPORTGEN_UNO_PYTHON``, else the system's ``python3`` with Debian's
+    python3-uno, else the Python LibreOffice ships with (Windows, macOS)."""
+    configured = os.environ.get("REPORTGEN_UNO_PYTHON")
+    candidates = [configured] if configured else ["/usr/bin/python3", "python3"]
+    soffice = shutil.which(os.environ.get("REPORTGEN_SOFFICE") or "soffice")
+    if soffice and not configured:
+        program = Path(soffice).resolve().parent
+        candidates += [str(program / "python"), str(program / "python.exe")]
+    for candidate in candidates:
+        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if found and _imports_uno(found):
+            return found
+    raise ConverterUnavailable(
+        "no Python with LibreOffice's 'uno' module, which a resident converter needs: "
+        "install it (Debian/Ubuntu: apt-get install -y --no-install-recommends python3-uno) "
+        "or set REPORTGEN_UNO_PYTHON to such a Python"
+    )
+
+
+def _imports_uno(python: str) -> bool:
+    try:
+        return (
+            subprocess.run(
+                [python, "-c", "import uno"], capture_output=True, timeout=30, check=False
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _unoserver_path() -> str:
+    """Where the unoserver package is installed, for the server's Python to find it."""
+    spec = importlib.util.find_spec("unoserver")
+    if spec is None or spec.origin is None:
+        raise ConverterUnavailable("unoserver is not installed (pip install unoserver)")
+    return str(Path(spec.origin).resolve().parent.parent)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ResidentServer:
+    """A unoserver reportgen started: a LibreOffice with a profile of its own in
+    ``workdir``, listening on loopback ports chosen when it starts."""
+
+    workdir: Path
+    soffice: str
+    process: subprocess.Popen[bytes] | None = None
+    converter: Converter | None = None
+    log: Path | None = None
+    starts: int = 0
+    _profile: Path | None = field(default=None, repr=False)
+
+    def start(self) -> Converter:
+        """Start it and wait until it answers; raise :class:`ConverterUnavailable` with the
+        end of its log if it does not within :data:`START_TIMEOUT` seconds."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._profile = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.workdir))
+        port, uno_port = _free_port(), _free_port()
+        self.log = self._profile.with_suffix(".log")
+        environment = {**os.environ, "PYTHONPATH": _unoserver_path()}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    uno_python(),
+                    "-m",
+                    "unoserver.server",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--uno-port",
+                    str(uno_port),
+                    "--user-installation",
+                    str(self._profile),
+                    "--executable",
+                    self.soffice,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                start_new_session=True,
+            )
+        self.starts += 1
+        # A restarted server keeps its converter, so whoever holds it follows the new port.
+        if self.converter is None:
+            self.converter = Converter("127.0.0.1", port, self)
+        self.converter.port = port
+        self._wait_until_ready()
+        return self.converter
+
+    def _wait_until_ready(self) -> None:
+        assert self.process is not None and self.converter is not None
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            with contextlib.suppress(OSError, http.client.HTTPException, xmlrpc.client.Error):
+                info = self.converter.info(timeout=2.0)
+                if str(info.get("api")) != API_VERSION:
+                    self.stop()
+                    raise ConverterUnavailable(
+                        f"unoserver speaks API {info.get('api')}, reportgen needs {API_VERSION}"
+                    )
+                return
+            time.sleep(0.1)
+        tail = self.log.read_text("utf-8", "replace").strip().splitlines()[-3:] if self.log else []
+        self.stop()
+        raise ConverterUnavailable(
+            "the resident converter (unoserver) did not start: " + (" / ".join(tail) or "no output")
+        )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def restart(self) -> Converter:
+        """Stop it, whatever state it is in, and start it afresh."""
+        self.stop()
+        return self.start()
+
+    def stop(self) -> None:
+        """Stop the server and its LibreOffice (all of its process group) and remove its
+        profile."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    if sys.platform == "win32":
+                        self.process.kill()
+                    else:
+                        os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            if self.log is not None:
+                self.log.unlink(missing_ok=True)
+            self._profile = None
+
+
+class Converters:
+    """The resident converters a preview or a build uses: those reportgen starts (one per
+    worker) and any given as ``HOST:PORT``. A context manager: leaving it stops every
+    server reportgen started, and their LibreOffices."""
+
+    def __init__(
+        self, workdir: Path, *, workers: int = 0, addresses: list[str] | None = None
+    ) -> None:
+        from .convert import find_soffice
+
+        self.workdir = workdir
+        self.servers: list[ResidentServer] = []
+        self.given = [parse_address(a) for a in addresses or []]
+        self.soffice = find_soffice() if workers else ""
+        self.wanted = workers
+
+    def __enter__(self) -> Converters:
+        try:
+            for i in range(self.wanted):
+                server = ResidentServer(self.workdir / f"converter-{i + 1}", self.soffice)
+                self.servers.append(server)
+                server.start()
+            for converter in self.given:
+                _check_reachable(converter)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def converters(self) -> list[Converter]:
+        """Every converter to share work among."""
+        own = [s.converter for s in self.servers if s.converter is not None]
+        return [*own, *self.given]
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+def _check_reachable(converter: Converter) -> None:
+    try:
+        info = converter.info()
+    except (OSError, http.client.HTTPException, xmlrpc.client.Error) as exc:
+        raise ConverterUnavailable(
+            f"cannot reach the converter at {converter.address}: {exc}"
+        ) from None
+    if str(info.get("api")) != API_VERSION:
+        raise ConverterUnavailable(
+            f"the converter at {converter.address} speaks unoserver API {info.get('api')}; "
+            f"reportgen needs {API_VERSION}"
+        )
+
+
+def libreoffice_version_of(converter: Converter) -> str:
+    """The LibreOffice version a converter runs, as its server reports it (for the
+    fingerprint: a PDF made by another version is rebuilt)."""
+    try:
+        return str(converter.info().get("libreoffice_version", "unknown"))
+    except (OSError, http.client.HTTPException, xmlrpc.client.Error):
+        return "unknown"
