@@ -24,6 +24,7 @@ from .compose import (
 from .decisions import key_decision_problems
 from .diagnostics import Diagnostic, ReportgenError, did_you_mean
 from .facts import check_programmes
+from .fingerprint import file_hash
 from .lint import lint_template
 from .load import Inputs, load_inputs
 from .minutes import outcome_problems
@@ -241,9 +242,23 @@ def check(
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}
     for template, kind in sorted(uses) if lint else ():
-        found.extend(lint_template(template, context_types(kind)))
+        found.extend(_linted(template, kind))
     checked.diagnostics = sorted(set(found))
     return checked
+
+
+# Each template's lint, by its content and the kind it is linted as: a template is linted
+# again only when it changes (the preview checks the inputs after every edit).
+_LINTED: dict[tuple[str, str, str], list[Diagnostic]] = {}
+
+
+def _linted(template: Path, kind: str) -> list[Diagnostic]:
+    key = (str(template), file_hash(template), kind)
+    if key not in _LINTED:
+        if len(_LINTED) > 256:
+            _LINTED.clear()
+        _LINTED[key] = lint_template(template, context_types(kind))
+    return _LINTED[key]
 
 
 def _unknowns_of_meeting(checked: Checked, meeting_id: str) -> set[str]:

@@ -89,7 +89,13 @@ def make_packs(
     # The contents page numbers depend on how long the cover itself is, known only once it
     # is converted. Each cover is laid out for the likely lengths at once, in one
     # LibreOffice call, and the variant whose length came out as assumed is kept.
-    candidates = {m: likely_cover_pages(len(orders[m])) for m in stale}
+    candidates = {
+        m: _last_cover_pages(workspace, stale[m][0])
+        or likely_cover_pages(
+            len(orders[m]) + len(project.meetings[_meeting_of(m)].opening_items())
+        )
+        for m in stale
+    }
     covers: dict[str, Path] = {}
     folios: dict[tuple[str, int], Path] = {}
     for _attempt in range(3):
@@ -188,6 +194,14 @@ def _stem(checked: Checked, pack_id: str) -> str:
     assert checked.project is not None
     stem = pack_stem(checked.project.meetings[_meeting_of(pack_id)])
     return stem + ("-private" if pack_id != _meeting_of(pack_id) else "")
+
+
+def _last_cover_pages(workspace: Workspace, relative: str) -> list[int]:
+    """The length of the pack's front in the last build, the likeliest length now (one
+    variant to convert instead of two); nothing if there was no such pack."""
+    contents = workspace.previous.get(relative, {}).get("contents") or []
+    first = contents[0].get("first_page") if contents else None
+    return [first - 1] if isinstance(first, int) and first > 1 else []
 
 
 def likely_cover_pages(entries: int) -> list[int]:

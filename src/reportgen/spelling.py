@@ -91,8 +91,21 @@ def _words(text: str) -> Iterator[str]:
         yield match.group().strip("'’-")
 
 
+# What hunspell said of each word this process has asked about (its suggestions, or None
+# for a word it knows): a preview rebuilding after each edit asks only about new words.
+_VERDICTS: dict[str, list[str] | None] = {}
+
+
 def _unknown_to_hunspell(words: list[str]) -> dict[str, list[str]]:
     """The words hunspell's en-GB dictionary does not know, each with its suggestions."""
+    new = [w for w in words if w not in _VERDICTS]
+    if new:
+        unknown = _ask_hunspell(new)
+        _VERDICTS.update({w: unknown.get(w) for w in new})
+    return {w: list(v) for w in words if (v := _VERDICTS[w]) is not None}
+
+
+def _ask_hunspell(words: list[str]) -> dict[str, list[str]]:
     if not words:
         return {}
     hunspell = shutil.which("hunspell")
