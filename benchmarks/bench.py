@@ -10,7 +10,10 @@ Columns: cold build (empty build/), no-op rebuild (nothing changed), one fact ch
 report's author; how many documents were rebuilt), naive (one `soffice --convert-to pdf`
 process per document, measured up to --naive-max programmes and extrapolated per document
 beyond, marked ~), single process (every document through one LibreOffice process, as
-reportgen does with --jobs 1), and the peak memory of the whole build (all processes).
+reportgen does with --jobs 1), one fact changed with the converters warm (what `reportgen
+preview` does after each edit: LibreOffice kept running behind unoserver, one per core)
+and the first such edit after the converters started (reportgen's caches still empty), and
+the peak memory of the whole build (all processes).
 Machines are shared and noisy: compare the ratios, which come from the same run.
 """
 
@@ -200,7 +203,33 @@ class Row:
     naive: list[float] = field(default_factory=list)
     naive_estimated: bool = False
     single: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    first_edit: list[float] = field(default_factory=list)
     peak: list[int] = field(default_factory=list)
+
+
+def warm_edits(inputs: Path, out: Path, edits: int = 5) -> tuple[float, list[float]]:
+    """As the preview does: start resident converters, build, then change one fact and
+    rebuild ``edits`` + 1 times; the first edit's seconds, and the others'."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from reportgen.build import Paths, build
+    from reportgen.convert import default_workers
+    from reportgen.resident import Converters
+
+    paths = Paths(inputs, TEMPLATES, out)
+    scratch = Path(tempfile.mkdtemp(prefix="reportgen-bench-converters-"))
+    try:
+        with Converters(scratch, workers=default_workers()) as converters:
+            build(paths, converters=converters.converters)
+            seconds = []
+            for edit in range(edits + 1):
+                change_one_fact(inputs, 1000 + edit)
+                started = time.monotonic()
+                build(paths, converters=converters.converters)
+                seconds.append(time.monotonic() - started)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return seconds[0], seconds[1:]
 
 
 def measure(programmes: int, repeat: int, naive_max: int, naive_per_doc: list[float]) -> Row:
@@ -223,6 +252,9 @@ def measure(programmes: int, repeat: int, naive_max: int, naive_per_doc: list[fl
             docx = sorted(out.rglob("*.docx"))
             row.documents = len(docx)
             row.single.append(reportgen(inputs, work / "single", "--jobs", "1").seconds)
+            first, warm = warm_edits(inputs, out)
+            row.first_edit.append(first)
+            row.warm.extend(warm)
             if programmes <= naive_max:
                 seconds = naive(docx, work)
                 row.naive.append(seconds)
@@ -237,7 +269,7 @@ def table(rows: list[Row]) -> str:
     header = (
         "| programmes | documents | cold build s | no-op rebuild s | one fact changed s "
         "| rebuilt on change | naive per-file soffice s | naive / cold | single process s "
-        "| single / cold | peak RSS MiB |"
+        "| single / cold | one fact changed, warm s | first edit after start s | peak RSS MiB |"
     )
     lines = [header, "|" + "|".join("---" for _ in range(header.count("|") - 1)) + "|"]
     for row in rows:
@@ -247,7 +279,8 @@ def table(rows: list[Row]) -> str:
             f"| {row.programmes} | {row.documents} | {cold:.1f} | {median(row.noop):.2f} "
             f"| {median(row.changed):.1f} | {', '.join(sorted(row.rebuilt))} "
             f"| {mark}{naive_s:.1f} | {mark}{naive_s / cold:.1f}× | {single:.1f} "
-            f"| {single / cold:.2f}× | {max(row.peak) / 2**20:.0f} |"
+            f"| {single / cold:.2f}× | {median(row.warm):.2f} | {median(row.first_edit):.2f} "
+            f"| {max(row.peak) / 2**20:.0f} |"
         )
     return "\n".join(lines)
 
