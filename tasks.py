@@ -31,6 +31,17 @@ def build(c, inputs="inputs", out="build", final=False, force=False, jobs=0, onl
     _run("build", "--inputs", inputs, "--out", out, *flags)
 
 
+@task(
+    help={
+        "port": "port on 127.0.0.1 (0: any free port)",
+        "jobs": "LibreOffice converters to keep running (default: one per core)",
+    }
+)
+def preview(c, port=8000, jobs=0):
+    """Build, serve build/ on 127.0.0.1 and rebuild on every change, until Ctrl-C."""
+    _run("preview", "--port", str(port), *(["--jobs", str(jobs)] if jobs else []))
+
+
 @task(help={"inputs": "inputs directory"})
 def validate(c, inputs="inputs"):
     """Check the inputs and list every problem, without building."""
