@@ -198,6 +198,75 @@ def test_the_next_build_finishes_or_undoes_a_publication_killed_half_way(folders
     assert not list(out.glob(".reportgen-*-*"))
 
 
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file replaced, even by the same bytes,
+    gets a new one."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith(".reportgen")
+    }
+
+
+def test_an_output_whose_bytes_are_unchanged_is_left_in_place(folders):
+    out, staging = folders
+    write(staging, {"a/report.docx": OLD["a/report.docx"]})
+    before = identities(out)
+    run_publish(out, staging)
+    after = identities(out)
+    assert after["a/report.docx"] == before["a/report.docx"]
+    assert after["a/report.pdf"] != before["a/report.pdf"]
+    assert snapshot(out) == {**NEW, "a/report.docx": OLD["a/report.docx"]}
+
+
+def test_publishing_what_is_already_there_touches_nothing(tmp_path):
+    out = tmp_path / "out"
+    write(out, NEW)
+    staging = out / ".reportgen-staging-test"
+    write(staging, NEW)
+    before = identities(out)
+    assert publish(staging, out, list(NEW), set()) == []
+    assert identities(out) == before
+    assert not (out / JOURNAL).exists()
+    assert not list(out.glob(".reportgen-previous-*"))
+
+
+def test_a_link_in_place_of_an_output_is_replaced_even_if_it_points_at_the_same_bytes(folders):
+    out, staging = folders
+    (out / "elsewhere.pdf").write_bytes(NEW["a/report.pdf"])
+    (out / "a" / "report.pdf").unlink()
+    (out / "a" / "report.pdf").symlink_to(out / "elsewhere.pdf")
+    run_publish(out, staging)
+    assert not (out / "a" / "report.pdf").is_symlink()
+    assert (out / "a" / "report.pdf").read_bytes() == NEW["a/report.pdf"]
+
+
+# Killed with one output moved aside, or just after the manifest moved.
+@pytest.mark.parametrize("killed_at", [3, 0])
+def test_a_killed_publication_whose_manifest_is_unchanged_is_still_undone(tmp_path, killed_at):
+    # An output deleted by hand is made again with the bytes the manifest already lists, so
+    # the manifest in place looks like the new one before it has moved.
+    out = tmp_path / "out"
+    write(out, {**OLD, "manifest.json": NEW["manifest.json"]})
+    (out / "a" / "report.pdf").unlink()
+    staging = out / ".reportgen-staging-test"
+    write(staging, NEW)
+    script = KILLED_PUBLISH.format(made=list(NEW))
+    subprocess.run(
+        [sys.executable, "-c", script, str(out), str(staging), str(killed_at)], check=False
+    )
+    recover(out)
+    if killed_at == 0:
+        assert snapshot(out) == NEW
+    else:
+        assert snapshot(out) == {
+            k: v
+            for k, v in {**OLD, "manifest.json": NEW["manifest.json"]}.items()
+            if k != "a/report.pdf"
+        }
+    assert not (out / JOURNAL).exists()
+
+
 def test_staging_folders_of_other_programs_are_not_swept(tmp_path):
     out = tmp_path / "out"
     (out / ".staging-website").mkdir(parents=True)

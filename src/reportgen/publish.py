@@ -2,7 +2,9 @@
 
 A build makes every file in a staging folder beside the outputs. Publishing then moves each
 old output aside into a folder of previous files, moves the new one into place, and moves
-``manifest.json`` last: that rename is the moment the build takes effect. Any failure before
+``manifest.json`` last: that rename is the moment the build takes effect. A file whose bytes
+are those already in place is not moved at all, so a build that changed nothing touches
+nothing (a clerk's sync tool sees no new modification time to upload). Any failure before
 it puts every old file back. A journal written before the first move says what is being
 done, so that if the build itself is killed, the next build (which takes the same lock)
 finishes or undoes the publication before it reads the manifest.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import filecmp
 import hashlib
 import json
 import os
@@ -53,6 +56,9 @@ class Plan:
     existed: list[str]
     superseded: list[str]
     manifest_sha256: str
+    # The staging folder the new files come from: while the new manifest is still there,
+    # the publication has not taken effect. (Empty in a journal from before it was kept.)
+    staging: str = ""
 
 
 @contextmanager
@@ -104,7 +110,7 @@ def recover(out: Path) -> None:
                 f"and it cannot be read ({exc}); compare {out} with its manifest.json, then "
                 "delete the record"
             ) from None
-        if _sha256(out / plan.made[-1]) != plan.manifest_sha256:
+        if not _took_effect(out, plan):
             _roll_back(out, plan)
         journal.unlink()
     for stale in out.glob(STAGING_PREFIX + "*"):
@@ -112,6 +118,15 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     for stale in out.glob(PREVIOUS_PREFIX + "*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _took_effect(out: Path, plan: Plan) -> bool:
+    """Whether the publication the journal records got as far as moving its manifest in.
+    The staged manifest still being in staging says it did not, even when the manifest in
+    place has the same bytes (a build that only put back outputs deleted by hand)."""
+    if plan.staging and os.path.lexists(out / plan.staging / plan.made[-1]):
+        return False
+    return _sha256(out / plan.made[-1]) == plan.manifest_sha256
 
 
 def stop_processes_using(folder: Path) -> None:
@@ -140,21 +155,29 @@ def publish(staging: Path, out: Path, made: list[str], superseded: set[str]) -> 
     """Move the files ``made`` (``manifest.json`` last) from ``staging`` into ``out`` and
     remove the outputs of an earlier build listed in ``superseded``; all or nothing.
 
-    Returns the superseded paths left alone because they are no longer files reportgen
-    wrote (a folder, say). On failure every previous output is back in place and the error
-    is raised; if even that fails, :class:`PublishError` says so.
+    A file whose bytes are already in place is left as it is, not replaced by a copy; the
+    manifest is moved in whenever anything else changes, since that move is the moment the
+    publication takes effect. Returns the superseded paths left alone because they are no
+    longer files reportgen wrote (a folder, say). On failure every previous output is back
+    in place and the error is raised; if even that fails, :class:`PublishError` says so.
     """
     _refuse_to_replace_folders(out, made)
     removable = [r for r in sorted(superseded) if _removable(out, r)]
     # One a user has deleted already is simply gone; one that is now a folder stays.
     kept = [r for r in sorted(superseded) if os.path.lexists(out / r) and r not in removable]
+    *files, manifest = made
+    changed = [r for r in files if not _same_bytes(staging / r, out / r)]
+    if not changed and not removable and _same_bytes(staging / manifest, out / manifest):
+        return kept
+    made = [*changed, manifest]
     previous = Path(tempfile.mkdtemp(prefix=PREVIOUS_PREFIX, dir=out))
     plan = Plan(
         previous=previous.name,
         made=made,
         existed=[r for r in made if os.path.lexists(out / r)],
         superseded=removable,
-        manifest_sha256=_sha256(staging / made[-1]),
+        manifest_sha256=_sha256(staging / manifest),
+        staging=os.path.relpath(staging, out),
     )
     try:
         _write_journal(out, plan)
@@ -225,6 +248,19 @@ def _refuse_to_replace_folders(out: Path, made: list[str]) -> None:
             raise ReportgenError(
                 f"{target}: is a folder, where the build puts a file; move it elsewhere"
             )
+
+
+def _same_bytes(new: Path, current: Path) -> bool:
+    """Whether ``current`` is a plain file (not a link) holding exactly ``new``'s bytes, so
+    that leaving it in place is the same as replacing it."""
+    try:
+        if current.is_symlink() or not current.is_file():
+            return False
+        if current.stat().st_size != new.stat().st_size:
+            return False
+        return filecmp.cmp(new, current, shallow=False)
+    except OSError:
+        return False
 
 
 def _removable(out: Path, relative: str) -> bool:
