@@ -3,6 +3,7 @@ that use it (and their pack) rebuilt; --force rebuilds everything."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -11,7 +12,7 @@ import pytest
 
 from reportgen.build import Paths, build
 
-from conftest import FAKE_SOFFICE, TEMPLATES, output_path
+from conftest import FAKE_SOFFICE, FIXTURES, TEMPLATES, output_path
 
 
 @pytest.fixture
@@ -43,6 +44,27 @@ def test_a_build_with_nothing_changed_builds_nothing(built, monkeypatch):
     # Not even the pages and the manifest, made again with the same bytes, are replaced.
     assert stamps(out) == before
     assert (out / "manifest.json").read_bytes() == manifest
+
+
+@pytest.mark.libreoffice
+def test_a_build_with_nothing_changed_touches_no_output_of_any_kind(tmp_path, monkeypatch):
+    # A dated meeting (timetable.ics), an exempt appendix (the notice, private editions and
+    # the private pack) and a key decision (the forward plan): every kind of output there is.
+    inputs = tmp_path / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", inputs)
+    shutil.copytree(FIXTURES / "exempt-items", inputs, dirs_exist_ok=True)
+    report = inputs / "documents" / "report.yaml"
+    report.write_text(report.read_text() + "key_decision: {notice: 2015-07-29}\n")
+    out = tmp_path / "build"
+    build(Paths(inputs, TEMPLATES, out))
+    kinds = {o["kind"] for o in json.loads((out / "manifest.json").read_text())["outputs"]}
+    assert {"timetable", "index", "forward-plan", "pack"} <= kinds
+    assert (out / "private").is_dir()
+    monkeypatch.setenv("REPORTGEN_SOFFICE", str(FAKE_SOFFICE / "crash"))
+    monkeypatch.setenv("FAKE_SOFFICE_LOG", os.devnull)
+    before = stamps(out)
+    build(Paths(inputs, TEMPLATES, out))
+    assert stamps(out) == before
 
 
 def test_one_changed_fact_rebuilds_only_the_documents_that_use_it(built, edit):
