@@ -48,6 +48,36 @@ def test_validate_passes_on_the_example():
     assert "ok" in result.stdout
 
 
+# Windows has no fcntl: the author's commands must import and run without it.
+WITHOUT_FCNTL = """
+import sys
+sys.modules["fcntl"] = None  # what "import fcntl" meets on Windows: ImportError
+from reportgen.cli import main
+for command in sys.argv[1:]:
+    print("exit", command.split()[0], main(command.split()), flush=True)
+"""
+
+
+def test_the_authors_commands_work_where_there_is_no_fcntl_as_on_windows():
+    commands = [
+        "validate",
+        "lint",
+        "fmt --check",
+        "uses programmes.transformation.facts.savings",
+        "diff HEAD",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FCNTL, *commands],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    codes = [line for line in result.stdout.splitlines() if line.startswith("exit ")]
+    assert codes == [f"exit {c.split()[0]} 0" for c in commands], result.stdout
+
+
 def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy, edit):
     edit(
         example_copy / "programmes" / "transformation.yaml",

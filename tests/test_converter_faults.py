@@ -126,3 +126,16 @@ def test_the_retry_after_a_converter_died_mid_write_succeeds(previous_build, tmp
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "soffice.log.crashed").exists(), "the first call should have crashed"
     assert not list(previous_build.rglob(".~lock*"))
+
+
+def test_where_there_are_no_process_groups_as_on_windows_libreoffice_is_still_stopped(
+    monkeypatch,
+):
+    from reportgen.convert import _kill_group
+
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.delattr(os, "killpg")
+    started = time.monotonic()
+    _kill_group(hung)
+    assert hung.returncode is not None
+    assert time.monotonic() - started < 10

@@ -313,3 +313,38 @@ def test_the_previous_manifest_is_read_only_under_the_lock(tmp_path, monkeypatch
     with pytest.raises(KeyboardInterrupt):
         build(Paths(EXAMPLE_INPUTS, TEMPLATES, out))
     assert held == [True]
+
+
+class FakeMsvcrt:
+    """Windows' msvcrt.locking, as far as the lock uses it: a byte range of a file locked
+    at most once at a time, OSError for a second try."""
+
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self):
+        self.held: set[tuple[int, int]] = set()
+
+    def locking(self, descriptor: int, mode: int, length: int) -> None:
+        region = (os.fstat(descriptor).st_ino, os.lseek(descriptor, 0, os.SEEK_CUR))
+        if mode == self.LK_UNLCK:
+            self.held.remove(region)
+        elif region in self.held:
+            raise PermissionError(13, "Permission denied")
+        else:
+            self.held.add(region)
+
+
+def test_without_fcntl_the_lock_is_windows_and_still_keeps_a_second_build_out(
+    tmp_path, monkeypatch
+):
+    msvcrt = FakeMsvcrt()
+    monkeypatch.setattr(publishing, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
+    with publishing.exclusive(tmp_path):
+        second = pytest.raises(ReportgenError, match="another reportgen build is writing here")
+        with second, publishing.exclusive(tmp_path):
+            pass
+        assert len(msvcrt.held) == 1
+    assert msvcrt.held == set()
+    with publishing.exclusive(tmp_path):  # released, so the next build may go ahead
+        pass

@@ -242,6 +242,18 @@ def test_fmt_names_a_file_that_is_not_utf8_instead_of_crashing(example_copy):
     assert "Traceback" not in result.stderr
 
 
+def test_fmt_takes_a_windows_checkout_with_crlf_line_ends_as_it_is(example_copy):
+    for path in example_copy.rglob("*.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert format_inputs(example_copy, check=True) == []
+    meetings = example_copy / "meetings.yaml"
+    meetings.write_bytes(meetings.read_bytes().replace(b"  body: Cabinet", b"  body:   Cabinet"))
+    assert format_inputs(example_copy, check=False) == [meetings]
+    written = meetings.read_bytes()
+    assert b"  body: Cabinet\r\n" in written
+    assert written.count(b"\n") == written.count(b"\r\n")
+
+
 def test_the_example_inputs_are_formatted():
     result = reportgen(ROOT, "fmt", "--check")
     assert result.returncode == 0, result.stdout + result.stderr

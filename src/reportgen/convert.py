@@ -412,5 +412,8 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill LibreOffice and anything it started (oosplash starts soffice.bin as a child)."""
     if process.returncode is None:  # once reaped, its number may belong to someone else
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+            if hasattr(os, "killpg"):
+                os.killpg(process.pid, signal.SIGKILL)
+            else:  # Windows has no process groups to kill: soffice.exe itself, at least
+                process.kill()
     process.wait()

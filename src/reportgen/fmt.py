@@ -70,6 +70,10 @@ def format_inputs(inputs: Path, *, check: bool) -> list[Path]:
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
             continue
+        # Git for Windows checks files out with CRLF line ends: the layout is the same
+        # whichever line ends a file has, and a file keeps its own.
+        newline = "\r\n" if "\r\n" in text else "\n"
+        text = text.replace("\r\n", "\n")
         try:
             formatted = format_text(text, file_type(inputs, path))
         except YAMLError as exc:
@@ -80,7 +84,7 @@ def format_inputs(inputs: Path, *, check: bool) -> list[Path]:
         if formatted != text:
             changed.append(path)
             if not check:
-                path.write_text(formatted, encoding="utf-8")
+                path.write_bytes(formatted.replace("\n", newline).encode("utf-8"))
     if problems:
         raise ReportgenError(problems)
     return changed

@@ -16,7 +16,6 @@ those are ever swept away, never a file of the user's.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import filecmp
 import hashlib
 import json
@@ -29,9 +28,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 from .diagnostics import ReportgenError
 from .manifest import MANIFEST, is_reportgen_manifest
+
+try:
+    import fcntl
+except ImportError:  # Windows, where msvcrt locks files instead
+    fcntl = None
 
 LOCK = ".reportgen.lock"
 STAGING_PREFIX = ".reportgen-staging-"
@@ -65,13 +70,44 @@ class Plan:
 def exclusive(out: Path) -> Iterator[None]:
     """Hold a lock on ``out`` so two builds never interleave their files."""
     with (out / LOCK).open("a") as handle:
+        if not _lock(handle):
+            raise ReportgenError(
+                f"{out}: another reportgen build is writing here; wait for it to finish"
+            )
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _lock(handle: IO[str]) -> bool:
+    """Lock the open lock file without waiting; False if another process holds it. The
+    operating system drops the lock when its holder dies, so a killed build leaves none."""
+    if fcntl is not None:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ReportgenError(
-                f"{out}: another reportgen build is writing here; wait for it to finish"
-            ) from None
-        yield
+            return False
+        return True
+    import msvcrt  # Windows: lock the file's first byte (past its end is allowed)
+
+    handle.seek(0)
+    try:
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle: IO[str]) -> None:
+    """Release :func:`_lock`'s lock. Closing the file releases a POSIX lock; Windows asks
+    for the region to be unlocked before the file is closed."""
+    if fcntl is not None:
+        return
+    import msvcrt
+
+    handle.seek(0)
+    msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 def claim(out: Path, *, adopt: bool = False) -> None:

@@ -118,7 +118,8 @@ def _ask_hunspell(words: list[str]) -> dict[str, list[str]]:
         [hunspell, "-a", "-d", DICTIONARY, "-i", "utf-8"],
         input=request,
         capture_output=True,
-        text=True,
+        # What -i says hunspell reads, whatever the machine's locale (Windows: cp1252).
+        encoding="utf-8",
         timeout=60,
     )
     if result.returncode != 0 or "Can't open affix or dictionary" in result.stderr:
