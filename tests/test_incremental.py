@@ -4,15 +4,16 @@ that use it (and their pack) rebuilt; --force rebuilds everything."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
+import subprocess
 
 import docx
 import pytest
 
+from reportgen import convert
 from reportgen.build import Paths, build
 
-from conftest import FAKE_SOFFICE, FIXTURES, TEMPLATES, output_path
+from conftest import FIXTURES, TEMPLATES, output_path
 
 
 @pytest.fixture
@@ -21,6 +22,28 @@ def built(example_build, example_copy, tmp_path):
     out = tmp_path / "build"
     shutil.copytree(example_build[0], out)
     return example_copy, out
+
+
+@pytest.fixture
+def libreoffice_starts(monkeypatch):
+    """Every command the build starts LibreOffice with, to convert or to ask its version;
+    each start fails the build, so that a test can say none may happen."""
+    started = []
+
+    class NoStarting:
+        """The subprocess module as the converter sees it, except that nothing starts."""
+
+        def __getattr__(self, name):
+            return getattr(subprocess, name)
+
+        def Popen(self, command, *args, **options):
+            started.append(command)
+            raise AssertionError(f"LibreOffice started: {command}")
+
+        run = Popen
+
+    monkeypatch.setattr(convert, "subprocess", NoStarting())
+    return started
 
 
 def stamps(out):
@@ -32,22 +55,20 @@ def stamps(out):
     }
 
 
-def test_a_build_with_nothing_changed_builds_nothing(built, monkeypatch):
+def test_a_build_with_nothing_changed_builds_nothing(built, libreoffice_starts):
     inputs, out = built
     manifest = (out / "manifest.json").read_bytes()
-    # Any LibreOffice run would fail: none may happen.
-    monkeypatch.setenv("REPORTGEN_SOFFICE", str(FAKE_SOFFICE / "crash"))
-    monkeypatch.setenv("FAKE_SOFFICE_LOG", os.devnull)
     before = stamps(out)
     result = build(Paths(inputs, TEMPLATES, out))
     assert (result.built, result.up_to_date, result.packs_built) == (0, 3, 0)
+    assert libreoffice_starts == []
     # Not even the pages and the manifest, made again with the same bytes, are replaced.
     assert stamps(out) == before
     assert (out / "manifest.json").read_bytes() == manifest
 
 
 @pytest.mark.libreoffice
-def test_a_build_with_nothing_changed_touches_no_output_of_any_kind(tmp_path, monkeypatch):
+def test_a_build_with_nothing_changed_touches_no_output_of_any_kind(tmp_path, request):
     # A dated meeting (timetable.ics), an exempt appendix (the notice, private editions and
     # the private pack) and a key decision (the forward plan): every kind of output there is.
     inputs = tmp_path / "inputs"
@@ -60,11 +81,11 @@ def test_a_build_with_nothing_changed_touches_no_output_of_any_kind(tmp_path, mo
     kinds = {o["kind"] for o in json.loads((out / "manifest.json").read_text())["outputs"]}
     assert {"timetable", "index", "forward-plan", "pack"} <= kinds
     assert (out / "private").is_dir()
-    monkeypatch.setenv("REPORTGEN_SOFFICE", str(FAKE_SOFFICE / "crash"))
-    monkeypatch.setenv("FAKE_SOFFICE_LOG", os.devnull)
+    started = request.getfixturevalue("libreoffice_starts")  # from here on
     before = stamps(out)
     build(Paths(inputs, TEMPLATES, out))
     assert stamps(out) == before
+    assert started == []
 
 
 def test_one_changed_fact_rebuilds_only_the_documents_that_use_it(built, edit):

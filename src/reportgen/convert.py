@@ -9,9 +9,11 @@ whole process group is killed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -62,6 +64,79 @@ def find_soffice() -> str:
         "--no-install-recommends libreoffice-writer-nogui fonts-liberation) or set "
         "REPORTGEN_SOFFICE to the soffice executable"
     )
+
+
+# A LibreOffice installation's record of itself: its product name and version in the
+# configuration it ships (``share/registry/main.xcd``) and its build id beside the
+# executable (``versionrc``; ``version.ini`` on Windows).
+_REGISTRY_VALUE = rb'<prop oor:name="%s">\s*<value>([^<]*)</value>'
+# Where those files are, from the folder that holds the executable: Linux and Windows
+# (``program/``), then macOS (``Contents/MacOS/``).
+_INSTALLATION_LAYOUTS = (
+    (("..", "share", "registry", "main.xcd"), (("versionrc",), ("version.ini",))),
+    (("..", "Resources", "registry", "main.xcd"), (("..", "Resources", "versionrc"),)),
+)
+
+
+@functools.cache
+def libreoffice_version(soffice: str) -> str:
+    """What ``soffice --version`` says (``LibreOffice 7.4.7.2 40(Build:2)``): the PDFs'
+    fingerprints include it, so that a LibreOffice upgrade rebuilds them.
+
+    Read from the installation's own files, found beside the executable (a link followed),
+    which takes a millisecond or two and starts nothing, so a build with nothing to convert
+    starts no LibreOffice; where they are not found (a wrapper script, an unusual layout),
+    LibreOffice is asked, once per build. ``unknown`` if it cannot say."""
+    return _installed_version(Path(os.path.realpath(soffice)).parent) or _asked_version(soffice)
+
+
+def _installed_version(program: Path) -> str | None:
+    for registry, build_files in _INSTALLATION_LAYOUTS:
+        try:
+            data = program.joinpath(*registry).read_bytes()
+        except OSError:
+            continue
+        values = {}
+        for name in ("ooName", "ooSetupVersionAboutBox", "ooSetupVersionAboutBoxSuffix"):
+            found = re.search(_REGISTRY_VALUE % name.encode(), data)
+            values[name] = found.group(1).decode("utf-8", "replace") if found else ""
+        if not values["ooSetupVersionAboutBox"]:
+            continue
+        build_ids = (_build_id(program.joinpath(*f)) for f in build_files)
+        return " ".join(
+            part
+            for part in (
+                values["ooName"] or "LibreOffice",
+                values["ooSetupVersionAboutBox"] + values["ooSetupVersionAboutBoxSuffix"],
+                next((b for b in build_ids if b), ""),
+            )
+            if part
+        )
+    return None
+
+
+def _build_id(path: Path) -> str:
+    """The ``buildid=`` line of an installation's ``versionrc`` or ``version.ini``."""
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip().lower() == "buildid":
+            return value.strip()
+    return ""
+
+
+def _asked_version(soffice: str) -> str:
+    try:
+        result = subprocess.run(
+            [soffice, "--version"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    lines = result.stdout.decode("utf-8", "replace").strip().splitlines()
+    return lines[0].strip() if result.returncode == 0 and lines else "unknown"
 
 
 def filter_argument() -> str:

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .check import Checked
-from .convert import ConverterPool, convert_to_pdf, filter_argument
+from .convert import (
+    ConverterPool,
+    convert_to_pdf,
+    filter_argument,
+    find_soffice,
+    libreoffice_version,
+)
 from .fingerprint import fingerprint
 from .layout import Placement, place_documents
 from .manifest import source_name
@@ -68,8 +74,9 @@ class Conversion:
         )
 
     def settings(self) -> str:
-        """What of the conversion shapes its output (not the timeout or the processes)."""
-        return filter_argument()
+        """What of the conversion shapes its output (not the timeout or the processes): the
+        PDF export options and the version of the LibreOffice that applies them."""
+        return f"{filter_argument()} {libreoffice_version(find_soffice())}"
 
 
 # Where the private edition of every document with exempt information goes, apart from
