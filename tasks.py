@@ -1,6 +1,10 @@
 """invoke tasks: thin wrappers over ``python -m reportgen`` and the test tools."""
 
+import os
+import shlex
 import sys
+import tempfile
+from pathlib import Path
 
 from invoke import task
 
@@ -121,3 +125,32 @@ def pictures(c):
                 f"pdftoppm -r 45 -png -singlefile -f {page} -l {page} "
                 f"{out / pack['path']} docs/pack-{name}"
             )
+
+
+LOCK_FILE = "requirements.lock"
+LOCK_HEADER = """\
+# Every package reportgen and its development tools install, at the version CI tests
+# (scripts/setup.sh installs with these as constraints). Made by `invoke lock` from a fresh
+# environment's `pip freeze`: run that after changing the dependencies in pyproject.toml, or
+# to take newer versions; do not edit by hand.
+"""
+
+
+@task
+def lock(c):
+    """Rewrite requirements.lock from what a fresh environment installs for reportgen."""
+    with tempfile.TemporaryDirectory(prefix="reportgen-lock-") as folder:
+        venv = Path(folder) / "venv"
+        c.run(f"{shlex.quote(sys.executable)} -m venv {shlex.quote(str(venv))}")
+        python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        pip = f"{shlex.quote(str(python))} -m pip"
+        c.run(f"{pip} install --quiet --upgrade pip")
+        # Editable, as scripts/setup.sh installs it, so that the freeze can leave reportgen out.
+        c.run(f"{pip} install --quiet -e '.[dev]'")
+        frozen = c.run(f"{pip} freeze --exclude-editable", hide=True).stdout
+    pins = sorted(
+        (line.strip() for line in frozen.splitlines() if "==" in line),
+        key=lambda pin: pin.split("==")[0].lower(),
+    )
+    Path(LOCK_FILE).write_text(LOCK_HEADER + "\n".join(pins) + "\n", encoding="utf-8")
+    print(f"wrote {LOCK_FILE}: {len(pins)} packages")

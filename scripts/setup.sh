@@ -17,9 +17,11 @@ $sudo apt-get install -y --no-install-recommends \
   git ca-certificates
 
 # A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.
+# Every package at the version requirements.lock pins (what CI tests; `invoke lock` makes
+# it), and reportgen itself, editable.
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet --constraint requirements.lock -e '.[dev]'
 
 # Readable diffs of the Word templates (see .gitattributes).
 if git rev-parse --git-dir >/dev/null 2>&1; then
