@@ -78,6 +78,45 @@ def test_the_authors_commands_work_where_there_is_no_fcntl_as_on_windows():
     assert codes == [f"exit {c.split()[0]} 0" for c in commands], result.stdout
 
 
+# What a command loads is what it costs to start: each loads only what it uses.
+LOADED = """
+import sys
+from reportgen.cli import main
+code = main(sys.argv[2:])
+print()
+print("exit", code, *sorted(m for m in sys.argv[1].split(",") if m in sys.modules))
+"""
+
+
+def loaded(modules: list[str], *command: str) -> list[str]:
+    """Which of ``modules`` running ``reportgen COMMAND`` loads, after its exit code."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, ",".join(modules), *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    return result.stdout.splitlines()[-1].split()[1:]
+
+
+PDF_MAKING = ["pikepdf", "reportgen.pack", "reportgen.finish"]
+
+
+def test_validate_loads_nothing_of_the_build():
+    building = [*PDF_MAKING, "reportgen.build", "icalendar", "ruamel.yaml"]
+    assert loaded(building, "validate") == ["0"]
+
+
+def test_textconv_for_git_diff_loads_neither_the_model_nor_jinja():
+    template = str(ROOT / "templates" / "cabinet-report.docx")
+    assert loaded(["reportgen.model", "pydantic", "jinja2"], "textconv", template) == ["0"]
+
+
+def test_a_build_with_nothing_to_convert_loads_nothing_that_makes_pdfs(previous_build):
+    assert loaded(PDF_MAKING, "build", "--out", str(previous_build), "--quiet") == ["0"]
+
+
 def test_bad_input_gives_located_messages_exit_one_and_no_traceback(example_copy, edit):
     edit(
         example_copy / "programmes" / "transformation.yaml",

@@ -10,7 +10,8 @@ import pikepdf
 import pytest
 
 from reportgen.diagnostics import ReportgenError
-from reportgen.finish import finish_pdf, source_moment
+from reportgen.finish import finish_pdf
+from reportgen.plan import source_moment
 
 MOMENT = dt.datetime(2014, 5, 22, tzinfo=dt.UTC)
 

@@ -25,11 +25,9 @@ from typing import TYPE_CHECKING, Any
 from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
-from .finish import finish_pdf, source_moment
 from .generated import make_generated
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
 from .meeting_pages import meeting_pages
-from .pack import mark_every_page
 from .packs import make_packs
 from .plan import (
     LANGUAGE,
@@ -41,6 +39,7 @@ from .plan import (
     author_of,
     dated,
     plan_documents,
+    source_moment,
 )
 from .publish import STAGING_PREFIX, claim, exclusive, publish, recover, stage
 from .render import Properties, render_docx
@@ -216,6 +215,11 @@ def _render_and_convert(
     """Render the documents, handing them to LibreOffice in batches as they are ready, and
     finish each PDF as its batch completes (a private edition marked NOT FOR PUBLICATION on
     every page first); every rendering problem is collected."""
+    # pikepdf is loaded only when there are PDFs to finish: a build with nothing to convert
+    # (the author's no-op) never needs it.
+    from .finish import finish_pdf
+    from .pack import mark_every_page
+
     staging, moment = workspace.staging, workspace.moment
     private = {Path(d.relative("pdf")).stem for d in stale if d.edition == "private"}
     # Made before the workers start, which then only read it.

@@ -23,28 +23,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .acronyms import acronyms_of
-from .build import Paths, build
-from .check import (
-    DECISION_RECORD_TEMPLATE,
-    FORWARD_PLAN_TEMPLATE,
-    MARK_TEMPLATE,
-    NOTICE_TEMPLATE,
-    check,
-)
-from .compose import context_types, shape_of
+# Each command imports the stages it uses when it runs, not here: `reportgen textconv`
+# (run by git for every template in a diff) needs none of the model, `validate` none of the
+# build, and a no-op build none of what converts, finishes and packs PDFs.
 from .convert import DEFAULT_TIMEOUT
-from .diagnostics import Diagnostic, ReportgenError
-from .diff import as_json, as_markdown, as_terminal, rendered_diff
-from .extract import template_text
-from .fmt import format_inputs
-from .lint import lint_template
-from .load import load_inputs
-from .model import parse_project, template_of
-from .plain import scores
-from .publish import PublishedThenInterrupted, PublishError
-from .schema import write_schemas
-from .uses import uses
+from .diagnostics import Diagnostic, PublishedThenInterrupted, PublishError, ReportgenError
 
 if TYPE_CHECKING:
     from .resident import Converter
@@ -217,6 +200,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_diff(args: argparse.Namespace) -> int:
     """Print the rendered diff between two sides."""
+    from .diff import as_json, as_markdown, as_terminal, rendered_diff
+
     base, head, diffs = rendered_diff(args.inputs, args.templates, args.base, args.head)
     if args.format == "markdown":
         print(as_markdown(base, head, diffs), end="")
@@ -230,6 +215,8 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_uses(args: argparse.Namespace) -> int:
     """Print where the value at a key path is used."""
+    from .uses import uses
+
     found, unvaried = uses(args.inputs, args.templates, args.key)
     if args.format == "json":
         document = {"uses": [asdict(u) for u in found], "not_varied": unvaried}
@@ -257,6 +244,8 @@ def run_uses(args: argparse.Namespace) -> int:
 
 def run_fmt(args: argparse.Namespace) -> int:
     """Format the inputs, or with --check name the files that are not formatted."""
+    from .fmt import format_inputs
+
     changed = format_inputs(args.inputs, check=args.check)
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
@@ -270,6 +259,8 @@ def run_fmt(args: argparse.Namespace) -> int:
 
 def run_textconv(args: argparse.Namespace) -> int:
     """Print a template's text, tags and all."""
+    from .extract import template_text
+
     try:
         print(template_text(args.file), end="")
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -279,6 +270,8 @@ def run_textconv(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schemas of the input files."""
+    from .schema import write_schemas
+
     for path in write_schemas(args.out):
         print(f"wrote {path}")
     return EXIT_OK
@@ -286,6 +279,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_preview(args: argparse.Namespace) -> int:
     """The author's loop: build, serve, rebuild on change, until Ctrl-C."""
+    from .plan import Paths
     from .preview import run_preview as preview
 
     try:
@@ -317,6 +311,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, converters: list[Converter]) -> int:
+    from .build import Paths, build
+
     out: Path = args.out
 
     def log(message: str) -> None:
@@ -366,6 +362,8 @@ def _progress_bar() -> Callable[[int, int], None]:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Check inputs and templates and print every diagnostic; 1 if any is an error."""
+    from .check import check
+
     checked = check(args.inputs, args.templates, final=args.final, only=args.only)
     _report(checked.diagnostics, args.format)
     if args.format == "text" and not checked.errors:
@@ -376,6 +374,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_acronyms(args: argparse.Namespace) -> int:
     """Print each document's acronyms, where each is first used and where spelt out."""
+    from .acronyms import acronyms_of
+    from .check import check
+
     checked = check(args.inputs, args.templates)
     if checked.project is None:
         _report(checked.diagnostics, "text")
@@ -396,6 +397,9 @@ def run_acronyms(args: argparse.Namespace) -> int:
 
 def run_prose(args: argparse.Namespace) -> int:
     """Print every scored paragraph, hardest to read first, then a summary per document."""
+    from .check import check
+    from .plain import scores
+
     checked = check(args.inputs, args.templates)
     if checked.project is None:
         _report(checked.diagnostics, "text")
@@ -441,6 +445,16 @@ def run_lint(args: argparse.Namespace) -> int:
 def _template_kinds(inputs: Path) -> dict[str, set[str]]:
     """Template file name → the kinds of document made from it, as the inputs say; empty if
     the inputs cannot be read."""
+    from .check import (
+        DECISION_RECORD_TEMPLATE,
+        FORWARD_PLAN_TEMPLATE,
+        MARK_TEMPLATE,
+        NOTICE_TEMPLATE,
+    )
+    from .compose import shape_of
+    from .load import load_inputs
+    from .model import parse_project, template_of
+
     try:
         project = parse_project(load_inputs(inputs))
     except ReportgenError:
@@ -462,6 +476,9 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
 def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
     """Lint ``template`` for each kind of document the inputs make from it; a template no
     input names is linted as whichever kind fits it best (the fewest problems)."""
+    from .compose import context_types
+    from .lint import lint_template
+
     if kinds:
         return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
     every = ("report", "form", "pack", "folio", "forward-plan", "decision-record", "exempt-notice")

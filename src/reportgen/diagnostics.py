@@ -61,6 +61,18 @@ class ReportgenError(Exception):
         )
 
 
+class PublishError(ReportgenError):
+    """Publishing failed and the previous outputs could not all be put back; the journal
+    stays, so the next build puts them back."""
+
+    output_changed = True
+
+
+class PublishedThenInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while the outputs were being moved into place; it was held
+    until they were, so the new outputs are published."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest of ``choices`` to ``word``, or listing them if none is close."""
     choices = sorted(choices)

@@ -22,7 +22,6 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 from pikepdf import Name, String
@@ -32,27 +31,6 @@ from .diagnostics import ReportgenError
 # Where an ICC profile header keeps its creation time: six big-endian 16-bit numbers.
 ICC_DATE = slice(24, 36)
 ICC_PROFILE_ID = slice(84, 100)
-
-
-def source_moment(data: Any) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set, else midnight (UTC) of the latest date in the inputs."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    dates = list(_dates(data))
-    latest = max(dates) if dates else dt.date(2000, 1, 1)
-    return dt.datetime.combine(latest, dt.time(), dt.UTC)
-
-
-def _dates(node: Any) -> Iterator[dt.date]:
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _dates(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _dates(value)
-    elif isinstance(node, dt.date):
-        yield node
 
 
 def finish_pdf(path: Path, moment: dt.datetime) -> None:

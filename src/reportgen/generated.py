@@ -13,7 +13,6 @@ from typing import Any
 from .check import DECISION_RECORD_TEMPLATE, FORWARD_PLAN_TEMPLATE, Checked
 from .compose import FORWARD_PLAN_TITLE, compose_decision_record, compose_forward_plan
 from .fingerprint import fingerprint
-from .finish import finish_pdf
 from .layout import agenda_label
 from .manifest import Output, describe, source_name, still_good
 from .plan import LANGUAGE, Conversion, Paths, PlannedDocument, Workspace, dated
@@ -71,6 +70,8 @@ def make_generated(
         made[stage(workspace.staging / relatives[0], data)] = (job, key)
     if not made:
         return outputs
+    from .finish import finish_pdf  # pikepdf, only when there is a PDF to finish
+
     log(f"converting {len(made)} forward plans and records of decisions")
     pdfs = convert(list(made), workspace.staging / ".generated")
     for docx_file, (job, key) in made.items():

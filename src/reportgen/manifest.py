@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .fingerprint import file_hash
-from .pack import page_count
 
 MANIFEST = "manifest.json"
 # Says whose manifest.json this is, so a build never takes over a folder that is not its own.
@@ -57,6 +56,11 @@ def describe(
     """The manifest entry of a file just made in ``staging``."""
     path = staging / relative
     data = path.read_bytes()
+    pages = None
+    if path.suffix == ".pdf":
+        from .pack import page_count  # pikepdf: only once a PDF has been made
+
+        pages = page_count(path)
     return Output(
         path=relative,
         kind=kind,
@@ -64,7 +68,7 @@ def describe(
         title=title,
         sha256=hashlib.sha256(data).hexdigest(),
         sources=sources,
-        pages=page_count(path) if path.suffix == ".pdf" else None,
+        pages=pages,
         meeting=meeting,
         size=len(data),
     )

@@ -11,10 +11,8 @@ from .check import Checked
 from .compose import ContentsEntry, compose_cover, pack_title, report_by
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
-from .finish import finish_pdf
 from .layout import agenda_label, pack_stem
 from .manifest import Output, describe, source_name, still_good
-from .pack import PackPart, assemble_pack, first_pages, mark_every_page, page_count
 from .plan import (
     LANGUAGE,
     PRIVATE,
@@ -85,6 +83,9 @@ def make_packs(
             stale[pack_id] = (relative, key)
     if not stale:
         return outputs
+    # Loaded only when a pack is to be made (pikepdf): a no-op build never needs them.
+    from .finish import finish_pdf
+    from .pack import PackPart, assemble_pack, mark_every_page, page_count
 
     # The contents page numbers depend on how long the cover itself is, known only once it
     # is converted. Each cover is laid out for the likely lengths at once, in one
@@ -237,6 +238,8 @@ def _render_cover(
 ) -> Path:
     project = checked.project
     assert project is not None
+    from .pack import first_pages
+
     meeting_id = _meeting_of(pack_id)
     starts = first_pages(cover_pages, [d.pages for d in members])
     contents = [

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import syllables
-
 from .diagnostics import Diagnostic
 from .load import Inputs, KeyPath
 from .model import PlainEnglish, Project
@@ -54,6 +52,10 @@ def reading_ease(text: str) -> float:
 
 
 def _syllables(word: str) -> int:
+    # Loaded on first use (its pronouncing dictionary takes a while to read): a council
+    # with no plain-English rules never scores a word.
+    import syllables
+
     # A figure ("£1.25m", "2014") is said in a few syllables; its letters alone say little.
     letters = "".join(_LETTERS.findall(word))
     return syllables.estimate(letters) if letters else 2

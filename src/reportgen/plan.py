@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -229,6 +230,28 @@ class _Shared:
             edition,
         )
         return PlannedDocument(self.placement, self.kind, self.title, sources, key, edition=edition)
+
+
+def source_moment(data: Any) -> dt.datetime:
+    """The moment a build stamps into its outputs (the PDFs' dates, the calendar's):
+    ``SOURCE_DATE_EPOCH`` if set, else midnight (UTC) of the latest date in the inputs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    dates = list(_dates(data))
+    latest = max(dates) if dates else dt.date(2000, 1, 1)
+    return dt.datetime.combine(latest, dt.time(), dt.UTC)
+
+
+def _dates(node: Any) -> Iterator[dt.date]:
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dates(value)
+    elif isinstance(node, dt.date):
+        yield node
 
 
 def agenda_order(placement: Placement) -> tuple[str, int, str, str]:

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-from .diagnostics import ReportgenError
+from .diagnostics import PublishedThenInterrupted, PublishError, ReportgenError
 from .manifest import MANIFEST, is_reportgen_manifest
 
 try:
@@ -43,13 +43,6 @@ STAGING_PREFIX = ".reportgen-staging-"
 PREVIOUS_PREFIX = ".reportgen-previous-"
 JOURNAL = ".reportgen-publishing.json"
 OWN_PREFIX = ".reportgen"
-
-
-class PublishError(ReportgenError):
-    """Publishing failed and the previous outputs could not all be put back; the journal
-    stays, so the next build puts them back."""
-
-    output_changed = True
 
 
 @dataclass
@@ -344,11 +337,6 @@ def _sha256(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
-
-
-class PublishedThenInterrupted(KeyboardInterrupt):
-    """Ctrl-C or SIGTERM arrived while the outputs were being moved into place; it was held
-    until they were, so the new outputs are published."""
 
 
 @contextmanager

@@ -20,12 +20,13 @@ import functools
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-from icalendar import Calendar, Event
-
 from .model import Meeting, StandingOrders
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 # Five clear days: Local Government Act 1972 s.100B(3).
 STATUTORY_CLEAR_DAYS = 5
@@ -119,6 +120,10 @@ def counts(day: dt.date, orders: StandingOrders) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _bank_holidays(nation: str, year: int) -> frozenset[dt.date]:
+    # Loaded on first use: only a dated meeting of a council that skips bank holidays needs
+    # the package's tables, and loading them is a noticeable part of starting up.
+    import holidays
+
     found = holidays.country_holidays("GB", subdiv=NATIONS[nation], years=[year])
     return frozenset(found)
 
@@ -128,6 +133,8 @@ def calendar(
 ) -> bytes:
     """The deadlines and the meeting as an iCalendar file (``timetable.ics``), for a
     clerk's calendar. ``stamp`` is when it was made (from the inputs, so two builds agree)."""
+    from icalendar import Calendar  # loaded on first use: a meeting with no date needs none
+
     assert isinstance(meeting.date, dt.date)
     title = f"{meeting.body_name} {meeting.date.day} {meeting.date:%B} {meeting.date.year}"
     ics = Calendar()
@@ -162,6 +169,8 @@ def calendar(
 
 
 def _all_day(uid: str, day: dt.date, stamp: dt.datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{uid}@reportgen")
     event.add("dtstamp", stamp)
