@@ -247,10 +247,12 @@ def test_fmt_takes_a_windows_checkout_with_crlf_line_ends_as_it_is(example_copy)
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     assert format_inputs(example_copy, check=True) == []
     meetings = example_copy / "meetings.yaml"
-    meetings.write_bytes(meetings.read_bytes().replace(b"  body: Cabinet", b"  body:   Cabinet"))
+    text = meetings.read_bytes()
+    assert text.count(b"  council: nlc\r\n") == 1
+    meetings.write_bytes(text.replace(b"  council: nlc", b"  council:   nlc"))
     assert format_inputs(example_copy, check=False) == [meetings]
     written = meetings.read_bytes()
-    assert b"  body: Cabinet\r\n" in written
+    assert b"  council: nlc\r\n" in written
     assert written.count(b"\n") == written.count(b"\r\n")
 
 
