@@ -76,8 +76,15 @@ class Conversion:
 
     def settings(self) -> str:
         """What of the conversion shapes its output (not the timeout or the processes): the
-        PDF export options and the version of the LibreOffice that applies them."""
-        return f"{filter_argument()} {libreoffice_version(find_soffice())}"
+        PDF export options and the version of each LibreOffice that applies them (a
+        converter on another machine says its own)."""
+        from .resident import libreoffice_version_of
+
+        versions = {
+            libreoffice_version_of(c) if c.remote else libreoffice_version(find_soffice())
+            for c in self.converters
+        } or {libreoffice_version(find_soffice())}
+        return f"{filter_argument()} {' + '.join(sorted(versions))}"
 
 
 # Where the private edition of every document with exempt information goes, apart from

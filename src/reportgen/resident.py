@@ -342,8 +342,14 @@ def _check_reachable(converter: Converter) -> None:
 
 def libreoffice_version_of(converter: Converter) -> str:
     """The LibreOffice version a converter runs, as its server reports it (for the
-    fingerprint: a PDF made by another version is rebuilt)."""
+    fingerprint: a PDF made by another version is rebuilt); asked once per address."""
+    return _reported_version(converter.host, converter.port)
+
+
+@functools.cache
+def _reported_version(host: str, port: int) -> str:
     try:
-        return str(converter.info().get("libreoffice_version", "unknown"))
+        info = Converter(host, port).info()
     except (OSError, http.client.HTTPException, xmlrpc.client.Error):
-        return "unknown"
+        return "LibreOffice unknown"
+    return f"LibreOffice {info.get('libreoffice_version', 'unknown')} (unoserver)"
