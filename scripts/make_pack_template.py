@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Pt
+from layout_rules import keep_layout_rules
 from make_cabinet_template import _para, new_document
 from make_form_templates import _row, _table
 from template_script import make_templates
@@ -88,13 +89,16 @@ def build(path: Path) -> None:
     _para(document, "Members: {{ body.members }}", "Normal")
     _para(document, "{%p endif %}", "Normal")
 
-    _para(
+    summons = _para(
         document,
         "You are summoned to attend a meeting of the {{ meeting.body }} at {{ meeting.venue }} "
         "on {{ meeting.date | date }} at {{ time }}, to transact the business on the agenda "
         "below.",
         "Normal",
     )
+    # The summons stays on the page of the proper officer who makes it.
+    summons.paragraph_format.keep_with_next = True
+    summons.paragraph_format.keep_together = True
     _para(document, "{%p if proper_officer %}", "Normal")
     _para(document, "{%p if proper_officer.name is known and proper_officer.name %}", "Normal")
     _para(document, "{{ proper_officer.name }}", "Signature")
@@ -133,6 +137,7 @@ def build(path: Path) -> None:
         "{%p endif %}",
     )
     _row(agenda, "{%tr endfor %}", "", "")
+    keep_layout_rules(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 
