@@ -175,7 +175,10 @@ def meeting_view(project: Project, meeting_id: str) -> MeetingView:
     meeting = project.meetings[meeting_id]
     body = project.body_of(meeting)
     fields = {name: getattr(meeting, name) for name in Meeting.model_fields}
-    view = MeetingView.model_construct(**{**fields, "body": BodyName(name=body.name)})
+    # The meeting's contact is the pack's front's to show (as ``contact``); a report given
+    # it would be a draft while it is not known.
+    fields.update(body=BodyName(name=body.name), contact=None)
+    view = MeetingView.model_construct(**fields)
     view._body = body
     return view
 
