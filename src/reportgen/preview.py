@@ -241,15 +241,16 @@ def rebuild(build_once: Callable[[], object], out: Path, state: PreviewState, lo
         build_once()
     except ReportgenError as exc:
         problems = [str(d) for d in exc.diagnostics if d.severity == "error"]
+        # The pages are told first, so that whoever reads the terminal finds them told.
+        state.publish([], problems)
         for line in problems:
             log(line)
         log(f"{len(problems)} problems; the documents in {out}/ are the last good build")
-        state.publish([], problems)
         return
     after = _hashes(out)
     changed = sorted(p for p, h in after.items() if before.get(p) != h)
-    log(f"rebuilt in {time.monotonic() - started:.2f} s: {len(changed)} outputs changed")
     state.publish(changed, [])
+    log(f"rebuilt in {time.monotonic() - started:.2f} s: {len(changed)} outputs changed")
 
 
 def watch(paths: list[Path], stop: threading.Event, on_change: Callable[[set[str]], None]) -> None:
