@@ -90,9 +90,11 @@ class PreviewState:
 
     def publish(self, changed: list[str], problems: list[str]) -> None:
         with self._condition:
+            # A rebuild that changed nothing leaves the version, and what it changed, alone.
             if changed:
                 self.version += 1
-            self.changed, self.problems = changed, problems
+                self.changed = changed
+            self.problems = problems
             self._condition.notify_all()
 
     def message(self) -> str:
