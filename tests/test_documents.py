@@ -193,10 +193,13 @@ def test_the_manifest_lists_every_document_and_the_pack(example_build):
     kinds = sorted((o["kind"], o["format"]) for o in manifest["outputs"])
     assert kinds == [
         ("cabinet-report", "docx"),
+        ("cabinet-report", "html"),
         ("cabinet-report", "pdf"),
         ("design-council-application", "docx"),
+        ("design-council-application", "html"),
         ("design-council-application", "pdf"),
         ("eoi", "docx"),
+        ("eoi", "html"),
         ("eoi", "pdf"),
         ("index", "html"),
         ("pack", "pdf"),

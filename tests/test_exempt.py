@@ -138,9 +138,12 @@ def test_no_public_output_holds_any_exempt_words(exempt, tmp_path):
         text = everything_in(path)
         for secret in SECRETS:
             assert secret not in text, f"{secret} is in {path.relative_to(out)}"
-    private = "\n".join(everything_in(p) for p in sorted((out / "private").rglob("*.pdf")))
-    for secret in SECRETS:
-        assert secret in private, f"{secret} should be in the private edition"
+    for suffix in ("pdf", "html"):
+        private = "\n".join(
+            everything_in(p) for p in sorted((out / "private").rglob(f"*.{suffix}"))
+        )
+        for secret in SECRETS:
+            assert secret in private, f"{secret} should be in the private {suffix} edition"
 
 
 @pytest.mark.libreoffice

@@ -134,8 +134,10 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
     kinds = sorted((o.kind, o.format) for o in result.outputs)
     assert kinds == [
         ("cabinet-report", "docx"),
+        ("cabinet-report", "html"),
         ("cabinet-report", "pdf"),
         ("eoi", "docx"),
+        ("eoi", "html"),
         ("eoi", "pdf"),
         ("index", "html"),
         ("pack", "pdf"),

@@ -26,6 +26,7 @@ from .check import Checked, check
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, ReportgenError
 from .generated import make_generated
+from .html_edition import make_html_editions
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
 from .meeting_pages import meeting_pages
 from .packs import make_packs
@@ -194,6 +195,7 @@ def _produce(
             outputs.append(output)
             if output.pages is not None:
                 document.pages = output.pages
+    outputs += make_html_editions(checked, paths, documents, workspace)
     outputs += make_packs(checked, paths, documents, workspace, convert, log)
     outputs += make_generated(checked, paths, documents, workspace, convert, log)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)

@@ -38,6 +38,13 @@ from .writing import word_limit_problems
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
+# The HTML edition of each shape of document, and of the notice in place of an exempt one;
+# HTML with Jinja, like the meeting's page.
+HTML_TEMPLATES = {
+    "report": "report.html",
+    "form": "form.html",
+    "exempt-notice": "exempt-notice.html",
+}
 # A council's forward plan of key decisions, made when it has any.
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
 # A held meeting's record of decisions, made once it has outcomes.
@@ -70,6 +77,8 @@ class Checked:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pack_templates: dict[str, Path] = field(default_factory=dict)
     folio_templates: dict[str, Path] = field(default_factory=dict)
+    # The HTML editions' templates, by the shape they serve (or "exempt-notice").
+    html_templates: dict[str, Path] = field(default_factory=dict)
     draft: bool = False
     # The reasons of the facts not yet known that each document uses, by its id.
     unknowns: dict[str, set[str]] = field(default_factory=dict)
@@ -239,6 +248,17 @@ def check(
             found.append(
                 Diagnostic(str(template), 0, 0, "error", f"the build makes {what}, from here")
             )
+    shapes = {shape_of(d) for d in project.documents.values()}
+    for shape, name in HTML_TEMPLATES.items():
+        needed = bool(checked.notice_contexts) if shape == "exempt-notice" else shape in shapes
+        template = templates_dir / name
+        if needed and template.is_file():
+            uses.add((template, shape))
+            checked.html_templates[shape] = template
+        elif needed:
+            what = "notice" if shape == "exempt-notice" else shape
+            message = f"the build makes each {what}'s HTML edition, from here"
+            found.append(Diagnostic(str(template), 0, 0, "error", message))
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}
     for template, kind in sorted(uses) if lint else ():

@@ -425,12 +425,16 @@ def run_prose(args: argparse.Namespace) -> int:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    """Lint the given templates (or every .docx in the templates directory)."""
+    """Lint the given templates (or every .docx and HTML edition template in the templates
+    directory)."""
     if args.acronyms:
         return run_acronyms(args)
     if args.prose:
         return run_prose(args)
-    files = args.files or sorted(args.templates.glob("*.docx"))
+    from .check import HTML_TEMPLATES
+
+    editions = [args.templates / name for name in HTML_TEMPLATES.values()]
+    files = args.files or sorted([*args.templates.glob("*.docx"), *filter(Path.is_file, editions)])
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")
         return EXIT_ERRORS
@@ -448,6 +452,7 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
     from .check import (
         DECISION_RECORD_TEMPLATE,
         FORWARD_PLAN_TEMPLATE,
+        HTML_TEMPLATES,
         MARK_TEMPLATE,
         NOTICE_TEMPLATE,
     )
@@ -466,6 +471,8 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
     kinds.setdefault(DECISION_RECORD_TEMPLATE, set()).add("decision-record")
     kinds.setdefault(NOTICE_TEMPLATE, set()).add("exempt-notice")
     kinds.setdefault(MARK_TEMPLATE, set()).add("private-mark")
+    for shape, name in HTML_TEMPLATES.items():
+        kinds.setdefault(name, set()).add(shape)
     for meeting in project.meetings.values():
         kinds.setdefault(meeting.pack_template, set()).add("pack")
         if meeting.folio_template:

@@ -38,9 +38,17 @@ class _Part:
     xml: str
 
 
+# What an HTML edition's template is given besides its document's context: whether it is the
+# private edition (see :func:`reportgen.html_edition.render_html`).
+HTML_NAMES: dict[str, Any] = {"private": bool}
+
+
 def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnostic]:
-    """Every problem in ``template``, given the type of each name its context provides."""
+    """Every problem in ``template`` (a .docx, or HTML with Jinja), given the type of each
+    name its context provides."""
     display = str(template)
+    if template.suffix == ".html":
+        return _lint_html(template, {**context_types, **HTML_NAMES})
     try:
         parts = list(_parts(template))
     except FileNotFoundError:
@@ -63,6 +71,25 @@ def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnos
         checker.visit(tree, dict(context_types))
         problems.extend(checker.problems)
     return list(dict.fromkeys(problems))
+
+
+def _lint_html(template: Path, context_types: dict[str, Any]) -> list[Diagnostic]:
+    """An HTML template is one piece of Jinja: its syntax, and every name it uses."""
+    display = str(template)
+    try:
+        source = template.read_text("utf-8")
+    except FileNotFoundError:
+        return [Diagnostic(display, 0, 0, "error", "template not found")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Diagnostic(display, 0, 0, "error", f"not a readable HTML template ({exc})")]
+    env = environment(autoescape=True)
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError as exc:
+        return [_error(display, describe_template_error(exc), _line_text(source, exc.lineno))]
+    checker = _TypeChecker(display, source, env)
+    checker.visit(tree, dict(context_types))
+    return list(dict.fromkeys(checker.problems))
 
 
 # Word fields that make LibreOffice read another file or fetch a URL while converting.

@@ -1,0 +1,110 @@
+"""The HTML edition of every document: one self-contained page each, beside its .docx and
+PDF, rendered from the same composed context as the Word edition (``checked.contexts``),
+never converted from the .docx or PDF, so both editions say the same words.
+
+Each shape has its template in ``templates/`` (:data:`reportgen.check.HTML_TEMPLATES`):
+ordinary HTML with Jinja, rendered by the one sandboxed environment with autoescape on, so
+``<script>`` or ``&`` in the YAML reach the page as text. The public edition comes from the
+public context (exempt words withheld), a private edition goes under ``private/`` as its PDF
+does, and an exempt document's public edition is its notice. Each page is fingerprinted like
+every other output: one whose context and template are unchanged is kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from .check import Checked
+from .compose import shape_of
+from .diagnostics import Diagnostic, ReportgenError
+from .fingerprint import fingerprint
+from .manifest import Output, describe, source_name, still_good
+from .plan import Paths, PlannedDocument, Workspace
+from .publish import stage
+from .text import describe_template_error, environment, render_template
+
+# What the format is called in the manifest, and what the edition adds to the fingerprint so
+# an HTML edition never shares one with its document's Word and PDF editions.
+FORMAT = "html"
+
+
+def make_html_editions(
+    checked: Checked, paths: Paths, documents: dict[str, PlannedDocument], workspace: Workspace
+) -> list[Output]:
+    """The HTML edition of each planned document, written into the staging directory
+    unless the last build's is still good; every problem of every template is collected."""
+    outputs: list[Output] = []
+    problems: list[Diagnostic] = []
+    for document in documents.values():
+        template, context = edition_source(checked, document)
+        relative = document.relative(FORMAT)
+        # The document's inputs, and this template in place of the Word one.
+        inputs = [s for s in document.sources if not s.startswith("templates/")]
+        sources = [*inputs, source_name(paths.templates, template, "templates")]
+        key = fingerprint(context, template, document.placement, sources, document.edition, FORMAT)
+        if still_good(workspace.previous, workspace.out, relative, key):
+            outputs.append(Output(**workspace.previous[relative]))
+            continue
+        try:
+            html = render_html(template, context, private=document.edition == "private")
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        stage(workspace.staging / relative, html.encode("utf-8"))
+        output = describe(
+            workspace.staging,
+            relative,
+            document.kind,
+            document.title,
+            sources,
+            meeting=document.placement.meeting,
+        )
+        output.fingerprint = key
+        output.access = document.access
+        outputs.append(output)
+    if problems:
+        raise ReportgenError(problems)
+    return outputs
+
+
+def edition_source(checked: Checked, document: PlannedDocument) -> tuple[Path, dict[str, Any]]:
+    """The HTML template and the composed context of a planned document's edition: the
+    same context its .docx is rendered from."""
+    document_id = document.placement.document_id
+    if document.edition == "notice":
+        return checked.html_templates["exempt-notice"], checked.notice_contexts[document_id]
+    context = checked.contexts[document_id]
+    if document.edition == "private":
+        context = checked.private_contexts[document_id]
+    assert checked.project is not None
+    shape = shape_of(checked.project.documents[document_id])
+    return checked.html_templates[shape], context
+
+
+def render_html(template: Path, context: dict[str, Any], *, private: bool = False) -> str:
+    """The page ``template`` makes of ``context``; ``private`` for the full edition of
+    exempt information, which says so at its top. Raises :class:`ReportgenError` naming the
+    template and what went wrong."""
+    display = str(template)
+    try:
+        source = template.read_text("utf-8")
+    except FileNotFoundError:
+        raise ReportgenError(_error(display, "template not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportgenError(_error(display, f"not a readable HTML template ({exc})")) from None
+    try:
+        compiled = environment(autoescape=True).from_string(source)
+        html = render_template(compiled, {**context, "private": private})
+    except TemplateError as exc:
+        raise ReportgenError(_error(display, describe_template_error(exc))) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        # A filter given the wrong kind of fact, a group of facts printed as text.
+        raise ReportgenError(_error(display, str(exc))) from None
+    return html if html.endswith("\n") else html + "\n"
+
+
+def _error(display: str, message: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "error", message)
