@@ -151,6 +151,7 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, ex
     assert sorted(p.name for p in previous_build.iterdir()) == [
         ".reportgen.lock",
         "date-tbc-cabinet",
+        "index.html",
         "manifest.json",
     ]
 

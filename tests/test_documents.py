@@ -203,6 +203,7 @@ def test_the_manifest_lists_every_document_and_the_pack(example_build):
         ("eoi", "pdf"),
         ("index", "html"),
         ("pack", "pdf"),
+        ("site-index", "html"),
     ]
     for output in manifest["outputs"]:
         assert (out / output["path"]).is_file()

@@ -98,7 +98,7 @@ def test_finalising_one_meeting_keeps_the_other_meetings_papers_as_they_were(tmp
     build(Paths(inputs, TEMPLATES, out))
     before = stamps(out)
     outputs = json.loads((out / "manifest.json").read_text())["outputs"]
-    cabinet = {o["path"] for o in outputs if o["meeting"] == "cabinet"}
+    cabinet = {o["path"] for o in outputs if o.get("meeting") == "cabinet"}
     assert cabinet and all(p.startswith("date-tbc-cabinet/") for p in cabinet)
 
     result = final_build_of("westmoor", inputs, out)
@@ -107,8 +107,12 @@ def test_finalising_one_meeting_keeps_the_other_meetings_papers_as_they_were(tmp
     assert {p: after[p] for p in cabinet} == {p: before[p] for p in cabinet}
     manifest = json.loads((out / "manifest.json").read_text())["outputs"]
     assert cabinet <= {o["path"] for o in manifest}
-    westmoor = [o for o in manifest if o["meeting"] == "westmoor" and o["format"] == "pdf"]
+    westmoor = [o for o in manifest if o.get("meeting") == "westmoor" and o["format"] == "pdf"]
     assert {o["kind"] for o in westmoor} == {"cabinet-report", "eoi", "pack"}
+    # The list of meetings at the top is made anew, and still lists both.
+    top = (out / "index.html").read_text()
+    for folder in ("date-tbc-cabinet", westmoor[0]["path"].split("/")[0]):
+        assert f'href="{folder}/index.html"' in top
     for output in westmoor:
         first_page = subprocess.run(
             ["pdftotext", "-l", "1", str(out / output["path"]), "-"],

@@ -185,7 +185,7 @@ def test_the_meeting_index_links_every_pdf_with_its_details(example_build, manif
     pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf"]
     for output in pdfs:
         name = output["path"].removeprefix(f"{folder}/")
-        assert f'<a href="{name}">{output["title"]}</a>' in html
+        assert f'<a href="{name}">{output["title"]} (PDF)</a>' in html
         assert (out / folder / name).is_file()
-    assert html.count("<tr>") == 1 + len(pdfs)
-    assert re.search(r'<td class="number">5</td>\s*<td class="number">\d+ KB</td>', html)
+    assert html.count(" (PDF)</a>") == len(pdfs)
+    assert re.search(r'<span class="about">PDF, \d+ KB, 5 pages</span>', html)

@@ -141,6 +141,7 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
         ("eoi", "pdf"),
         ("index", "html"),
         ("pack", "pdf"),
+        ("site-index", "html"),
         ("timetable", "ics"),
     ]
     assert output_path(out, "pack").name == "2015-09-09-cabinet-pack.pdf"

@@ -28,7 +28,7 @@ from .diagnostics import Diagnostic, ReportgenError
 from .generated import make_generated
 from .html_edition import make_html_editions
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
-from .meeting_pages import meeting_pages
+from .meeting_pages import SITE_INDEX, meeting_pages, site_index
 from .packs import make_packs
 from .plan import (
     LANGUAGE,
@@ -205,8 +205,10 @@ def _produce(
         outputs += [
             Output(**entry)
             for path, entry in workspace.previous.items()
-            if entry.get("meeting") != workspace.only and path not in made
+            if entry.get("meeting") != workspace.only and path not in made | {SITE_INDEX}
         ]
+    # Made last, as it lists every meeting's page, this build's or kept from the last.
+    outputs.append(site_index(checked, paths, outputs, staging))
     write_manifest(staging, outputs)
     return outputs
 

@@ -38,6 +38,8 @@ from .writing import word_limit_problems
 
 # The page listing a meeting's documents; plain HTML with Jinja, not a Word file.
 INDEX_TEMPLATE = "meeting-index.html"
+# The page at the top of the build listing every meeting.
+SITE_INDEX_TEMPLATE = "site-index.html"
 # The HTML edition of each shape of document, and of the notice in place of an exempt one;
 # HTML with Jinja, like the meeting's page.
 HTML_TEMPLATES = {
@@ -202,6 +204,7 @@ def check(
             (meeting.pack_template, "pack_template"),
             (meeting.folio_template, "folio_template"),
             (INDEX_TEMPLATE, None),
+            (SITE_INDEX_TEMPLATE, None),
         ]
         for name, key in wanted:
             if name is None:

@@ -1,6 +1,8 @@
-"""A meeting's page: a static ``index.html`` per meeting folder listing its pack and
-documents and its publication timetable, from ``templates/meeting-index.html``; and the
-timetable as ``timetable.ics`` for a clerk's calendar."""
+"""A meeting's page: a static ``index.html`` per meeting folder with the agenda, each
+document with its HTML, PDF and Word editions (format, size and pages, as GOV.UK lists
+attachments), the pack and its publication timetable, from ``templates/meeting-index.html``;
+the timetable as ``timetable.ics`` for a clerk's calendar; and ``index.html`` at the top of
+the build listing the meetings, from ``templates/site-index.html``."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from .check import INDEX_TEMPLATE, Checked
-from .compose import compose_cover
+from .check import INDEX_TEMPLATE, SITE_INDEX_TEMPLATE, Checked
+from .compose import ContentsEntry, agenda, compose_cover, report_by
 from .manifest import Output, describe, source_name
 from .minutes import recorded
 from .plan import Paths, PlannedDocument
@@ -60,6 +62,23 @@ def meeting_pages(
                 f", appendix {d.placement.appendix}" if d.placement.appendix else ""
             )
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
+        contents = [
+            ContentsEntry(
+                d.placement.item or 0,
+                d.placement.appendix or "",
+                d.title,
+                0,
+                report_by(project, d.placement.document_id),
+            )
+            for d in members
+        ]
+        # The body's opening items, then each document, with a link to its HTML edition.
+        links: list[str | None] = [None] * len(project.meetings[meeting_id].opening_items())
+        links += [d.relative("html").removeprefix(f"{folder}/") for d in members]
+        lines = [
+            {"number": e.number, "title": e.title, "text": e.text, "by": e.by, "href": href}
+            for e, href in zip(agenda(project, meeting_id, contents), links, strict=True)
+        ]
         meeting = project.meetings[meeting_id]
         council = project.organisations[meeting.council]
         in_private = any(d.edition != "public" for d in members) or any(
@@ -102,6 +121,7 @@ def meeting_pages(
             {
                 **context,
                 "documents": rows,
+                "agenda": lines,
                 "timetable": [_timetable_row(d) for d in deadlines],
                 "calendar": TIMETABLE if ics else None,
                 "decisions": plain(decided),
@@ -132,17 +152,90 @@ def _index_row(
     folder: str,
     document: PlannedDocument | None,
 ) -> dict[str, Any]:
-    docx = document.relative("docx") if document else None
+    """A document on the meeting's page: its HTML edition to read, and each of its files
+    (HTML, PDF, Word) with what it is, as GOV.UK lists attachments."""
+    stem = pdf.path.removesuffix(".pdf")
+    editions = [by_path.get(f"{stem}.{suffix}") for suffix in ("html", "pdf", "docx")]
+    files = [_attachment(o, folder) for o in editions if o is not None]
+    html = editions[0]
     return {
         "item": item,
         "title": pdf.title,
         "kind": pdf.kind,
-        "pages": pdf.pages,
-        "size": _size(pdf.size),
-        "pdf": pdf.path.removeprefix(f"{folder}/"),
-        "docx": docx.removeprefix(f"{folder}/") if docx and docx in by_path else None,
+        "html": html.path.removeprefix(f"{folder}/") if html else None,
+        "files": files,
     }
 
 
-def _size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+# How each format is named in a list of files, as GOV.UK names attachments.
+_FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "MS Word Document"}
+
+
+def _attachment(output: Output, folder: str) -> dict[str, Any]:
+    """One file of a document: "PDF, 104 KB, 5 pages"."""
+    name = _FORMATS.get(output.format, output.format.upper())
+    about = [name, size_text(output.size)]
+    if output.pages is not None:
+        about.append(f"{output.pages} page" + ("" if output.pages == 1 else "s"))
+    return {
+        "href": output.path.removeprefix(f"{folder}/"),
+        "format": name,
+        "about": ", ".join(about),
+    }
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it: "104 KB", "1.2 MB" (a file under 1 KB is "1 KB")."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+# The page at the top of the build that lists every meeting.
+SITE_INDEX = "index.html"
+
+
+def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: Path) -> Output:
+    """``index.html`` at the top of the build: each meeting that has a page, soonest first
+    (meetings not yet dated last), with its council, body and date and whether its papers
+    are still drafts."""
+    project = checked.project
+    assert project is not None
+    pages = {o.meeting: o for o in outputs if o.kind == "index" and o.meeting is not None}
+    meetings = []
+    for meeting_id, meeting in project.meetings.items():
+        page = pages.get(meeting_id)
+        if page is None:
+            continue
+        on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
+        meetings.append(
+            {
+                "title": page.title.removesuffix(": papers"),
+                "href": page.path,
+                "council": project.organisations[meeting.council].name,
+                "body": meeting.body_name,
+                "date": date(meeting.date) if isinstance(meeting.date, dt.date) else None,
+                "iso": meeting.date.isoformat() if isinstance(meeting.date, dt.date) else None,
+                "draft": checked.is_draft(on_agenda),
+            }
+        )
+    meetings.sort(key=lambda m: (m["iso"] is None, m["iso"] or "", m["title"]))
+    councils = sorted({m["council"] for m in meetings})
+    template_path = paths.templates / SITE_INDEX_TEMPLATE
+    template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
+    title = "Committee meetings and papers"
+    html = render_template(
+        template, {"title": title, "councils": councils, "meetings": plain(meetings)}
+    )
+    (staging / SITE_INDEX).write_text(html, encoding="utf-8")
+    inputs = checked.inputs
+    assert inputs is not None
+    sources = sorted(
+        {
+            source_name(inputs.root, path, "inputs")
+            for key, path in inputs.files.items()
+            if key[0] in ("meetings", "bodies", "organisations")
+        }
+        | {source_name(paths.templates, template_path, "templates")}
+    )
+    return describe(staging, SITE_INDEX, "site-index", title, sources)
