@@ -2,7 +2,8 @@
 # Set up reportgen on a fresh Debian 12 / Ubuntu 24.04 machine, then build the example.
 # Installs LibreOffice (no GUI) with its Python bridge (python3-uno, for the resident
 # converters of 'reportgen preview'), the Liberation fonts (metric-compatible with Arial), poppler
-# (pdftotext, used by the tests), hunspell with its en-GB dictionary (the spelling check) and
+# (pdftotext, used by the tests), hunspell with its en-GB dictionary (the spelling check),
+# Chromium and its driver (the browser tests open the HTML editions in it, headless) and
 # Python, and creates .venv with reportgen in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ $sudo apt-get update -q
 $sudo apt-get install -y --no-install-recommends \
   python3 python3-venv python3-pip \
   libreoffice-writer-nogui python3-uno fonts-liberation poppler-utils hunspell hunspell-en-gb \
+  chromium chromium-driver \
   git ca-certificates
 
 # A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.

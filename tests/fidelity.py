@@ -50,3 +50,18 @@ def changes(reference: list[str], ours: list[str]) -> list[Change]:
         for op, i1, i2, j1, j2 in matcher.get_opcodes()
         if op != "equal"
     ]
+
+
+# What the HTML edition adds to the published text, and why: the meeting date the source does
+# not give and the column labels its table lacks (as the PDF adds), the caption a table needs
+# on a web page, and the notice that the document is a draft (the PDF's DRAFT page header).
+HTML_ADDED = {
+    Change("insert", "", "date of meeting: to be confirmed"),
+    Change("insert", "", "table with paragraph 2.13 service area functions"),
+    Change(
+        "insert",
+        "",
+        "draft: some facts in this document are still to be confirmed, where it says "
+        "“to be confirmed”.",
+    ),
+}
