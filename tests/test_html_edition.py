@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.compose import shape_of
-from reportgen.html_edition import render_html
+from reportgen.html_edition import anchors, render_html
 
 from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
 from fidelity import HTML_ADDED, changes, pdf_text, words
@@ -100,6 +100,17 @@ def test_a_draft_says_so_at_the_top_and_shows_what_is_to_be_confirmed(report):
     main = page.text[page.text.index("North Lincolnshire Council") :]
     assert main.split("\n", 2)[1].startswith("Draft: some facts in this document")
     assert '<dd><span class="tbc">to be confirmed</span></dd>' in report
+
+
+@pytest.mark.parametrize("inputs", [EXAMPLE_INPUTS, FIXTURES / "digital-access"])
+def test_every_place_a_review_links_to_is_an_anchor_of_the_html_edition(inputs):
+    checked = check(inputs, TEMPLATES)
+    for document_id, context in checked.contexts.items():
+        shape = shape_of(checked.project.documents[document_id])
+        ids = set(read_page(render_html(checked.html_templates[shape], context)).ids)
+        places = anchors(context, shape)
+        wanted = {*places.numbers.values(), *places.sections.values(), *places.fields.values()}
+        assert len(wanted) > 3 and wanted <= ids, (document_id, wanted - ids)
 
 
 def test_a_form_shows_each_answer_not_yet_known_as_to_be_confirmed():

@@ -121,6 +121,32 @@ def test_the_markdown_diff_marks_the_changed_words(repo):
     assert "Unchanged: Design in the Public Sector Programme" in markdown
 
 
+def test_the_markdown_diff_links_each_change_to_its_place_in_the_html_edition(repo):
+    change_savings_and_a_recommendation(repo)
+    base = "https://papers.example.gov.uk/build/"
+    result = reportgen(repo, "diff", "main", "--format", "markdown", "--html-base", base)
+    assert result.returncode == 0, result.stderr
+    folder = "https://papers.example.gov.uk/build/date-tbc-cabinet/date-tbc-cabinet-item-4-"
+    report = f"{folder}transformation-and-shared-services.html"
+    eoi = f"{folder}appendix-a-transformation-challenge-award-expression-of-interest.html"
+    assert f"### [Transformation and Shared Services]({report}) (cabinet-report)" in result.stdout
+    assert f"| [2.12]({report}#para-2-12) |" in result.stdout
+    assert f"| [8.3]({report}#para-8-3) |" in result.stdout
+    assert f"| [5. Case for the project / Estimated savings]({eoi}#field-5-1) |" in result.stdout
+
+
+def test_without_an_html_base_the_markdown_diff_links_nothing(repo):
+    change_savings_and_a_recommendation(repo)
+    result = reportgen(repo, "diff", "main", "--format", "markdown")
+    assert "](" not in result.stdout
+
+
+def test_an_html_base_that_is_not_a_web_address_is_refused(repo):
+    result = reportgen(repo, "diff", "--format", "markdown", "--html-base", "build/")
+    assert result.returncode == 2
+    assert "'build/' is not a web address" in result.stderr
+
+
 def test_the_terminal_diff_brackets_changed_words_when_not_coloured(repo):
     change_savings_and_a_recommendation(repo)
     result = reportgen(repo, "diff", "origin/main")

@@ -16,6 +16,7 @@ import signal
 import sys
 import tempfile
 import traceback
+import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -178,6 +179,13 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("base", nargs="?", help="git revision (default: origin/main, or main)")
     diff.add_argument("head", nargs="?", help="git revision (default: the working tree)")
     diff.add_argument("--format", choices=("terminal", "markdown", "json"), default="terminal")
+    diff.add_argument(
+        "--html-base",
+        type=_web_address,
+        metavar="URL",
+        help="where build/ is published: the markdown links changed paragraphs to the HTML "
+        "editions there (URL/<meeting>/<document>.html#para-2-12)",
+    )
 
     where = add("uses", "list every document and paragraph a YAML value ends up in")
     where.add_argument("key", help="e.g. programmes.transformation.facts.savings")
@@ -198,13 +206,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _web_address(value: str) -> str:
+    """A base address for links: http or https, with a host."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a web address; give one like https://papers.example.gov.uk/build"
+        )
+    return value
+
+
 def run_diff(args: argparse.Namespace) -> int:
     """Print the rendered diff between two sides."""
     from .diff import as_json, as_markdown, as_terminal, rendered_diff
 
     base, head, diffs = rendered_diff(args.inputs, args.templates, args.base, args.head)
     if args.format == "markdown":
-        print(as_markdown(base, head, diffs), end="")
+        print(as_markdown(base, head, diffs, html_base=args.html_base), end="")
     elif args.format == "json":
         print(as_json(base, head, diffs), end="")
     else:

@@ -3,7 +3,8 @@
 Both sides (a git revision, or the working tree) are checked and rendered to .docx in a
 temporary directory — never touching the working tree and needing no LibreOffice — and each
 document's text is compared paragraph by paragraph, labelled with paragraph numbers or form
-fields, with the changed words marked.
+fields, with the changed words marked. Given the address the build is published at, the
+markdown links each document and changed paragraph to its HTML edition (``…html#para-2-12``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import difflib
 import html
 import io
 import json
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -23,6 +25,9 @@ from typing import Literal
 from .check import Checked, check
 from .diagnostics import ReportgenError
 from .extract import Block, blocks
+from .html_edition import FORMAT, Anchors, anchors
+from .layout import place_documents
+from .model import Report
 from .render import Properties, render_docx
 
 WORKING_TREE = "working tree"
@@ -36,6 +41,10 @@ class Rendered:
     title: str
     kind: str
     blocks: list[Block]
+    # Its public HTML edition, relative to the build, and the places in it; none for a
+    # document exempt as a whole, whose public edition is a notice.
+    html: str = ""
+    anchors: Anchors = field(default_factory=Anchors)
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Change:
     kind: Literal["modified", "added", "removed"]
     old: str = ""
     new: str = ""
+    # Where the paragraph is in the HTML edition of the new side ("para-2-12"), if it is there.
+    anchor: str = ""
 
 
 @dataclass
@@ -55,6 +66,8 @@ class DocumentDiff:
     kind: str
     status: Status
     changes: list[Change] = field(default_factory=list)
+    # The new side's HTML edition, relative to the build ("" if it has none).
+    html: str = ""
 
 
 def render_side(inputs: Path, templates: Path, name: str) -> dict[str, Rendered]:
@@ -71,6 +84,7 @@ def render_checked(checked: Checked) -> dict[str, Rendered]:
     """Every document of checked inputs rendered to .docx in memory, as labelled text."""
     project = checked.project
     assert project is not None
+    placements = place_documents(project, {d: c["title"] for d, c in checked.contexts.items()})
     rendered = {}
     for document_id, context in checked.contexts.items():
         model = project.documents[document_id]
@@ -79,7 +93,12 @@ def render_checked(checked: Checked) -> dict[str, Rendered]:
             context,
             Properties(context["title"], "en-GB", "reportgen"),
         )
-        rendered[document_id] = Rendered(context["title"], model.kind, blocks(data))
+        html, places = "", Anchors()
+        if model.exempt is None:
+            placement = placements[document_id]
+            html = f"{placement.folder}/{placement.stem}.{FORMAT}"
+            places = anchors(context, "report" if isinstance(model, Report) else "form")
+        rendered[document_id] = Rendered(context["title"], model.kind, blocks(data), html, places)
     return rendered
 
 
@@ -153,12 +172,37 @@ def compare(before: dict[str, Rendered], after: dict[str, Rendered]) -> list[Doc
                 Change(b.label, kind, **({"new": b.text} if old is None else {"old": b.text}))
                 for b in present.blocks
             ]
-            diffs.append(DocumentDiff(document, present.title, present.kind, status, changes))
-            continue
-        changes = list(_changes(old.blocks, new.blocks))
-        status = "changed" if changes else "unchanged"
-        diffs.append(DocumentDiff(document, new.title, new.kind, status, changes))
+        else:
+            changes = list(_changes(old.blocks, new.blocks))
+            status = "changed" if changes else "unchanged"
+        if new is not None:
+            for change in changes:
+                if change.kind != "removed":
+                    change.anchor = anchor_of(change.label, new.anchors)
+        latest = new or old
+        assert latest is not None
+        html_path = new.html if new is not None else ""
+        diffs.append(DocumentDiff(document, latest.title, latest.kind, status, changes, html_path))
     return diffs
+
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s*")
+
+
+def anchor_of(label: str, places: Anchors) -> str:
+    """Where a block the diff labels ``label`` is in the HTML edition: a numbered paragraph
+    or section (``2.12``); a form's answer (``3. Fund / Timetable``); else the section a
+    table row (``2. BACKGROUND INFORMATION / Audit``) or heading falls under; or nothing."""
+    if label in places.numbers:
+        return places.numbers[label]
+    heading, _, row = label.partition(" / ")
+    title = _NUMBER.sub("", heading).casefold()
+    if (title, row) in places.fields:
+        return places.fields[(title, row)]
+    if title in places.sections:
+        return places.sections[title]
+    number = _NUMBER.match(heading)
+    return places.numbers.get(number.group(1), "") if number else ""
 
 
 def _changes(old: list[Block], new: list[Block]) -> Iterator[Change]:
@@ -222,9 +266,13 @@ def as_terminal(base: str, head: str, diffs: list[DocumentDiff], *, colour: bool
     return "\n".join(lines) + "\n"
 
 
-def as_markdown(base: str, head: str, diffs: list[DocumentDiff]) -> str:
+def as_markdown(
+    base: str, head: str, diffs: list[DocumentDiff], *, html_base: str | None = None
+) -> str:
     """For a pull-request comment: per document, each changed paragraph with its words
-    struck out and added in place."""
+    struck out and added in place. With ``html_base`` (the address the build is published
+    at), each document links to its HTML edition and each changed paragraph to its place
+    there."""
 
     def escape(text: str) -> str:
         return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*")
@@ -245,14 +293,25 @@ def as_markdown(base: str, head: str, diffs: list[DocumentDiff]) -> str:
             )
         return " ".join(parts)
 
+    def link(text: str, diff: DocumentDiff, anchor: str = "") -> str:
+        if not html_base or not diff.html:
+            return text
+        address = f"{html_base.rstrip('/')}/{diff.html}" + (f"#{anchor}" if anchor else "")
+        return f"[{text}]({address.replace(' ', '%20').replace(')', '%29')})"
+
     changed = [d for d in diffs if d.status != "unchanged"]
     lines = [f"## What this change does to the documents ({base} → {head})", ""]
     if not changed:
         lines.append("No document changes.")
     for diff in changed:
-        lines += [f"### {escape(diff.title)} ({diff.kind}): {diff.status}", ""]
+        title = link(escape(diff.title), diff)
+        lines += [f"### {title} ({diff.kind}): {diff.status}", ""]
         lines += ["| Paragraph | Change |", "|---|---|"]
-        lines += [f"| {escape(c.label)} | {inline(c)} |" for c in diff.changes]
+        lines += [
+            f"| {link(escape(c.label), diff, c.anchor) if c.anchor else escape(c.label)} "
+            f"| {inline(c)} |"
+            for c in diff.changes
+        ]
         lines.append("")
     unchanged = [d for d in diffs if d.status == "unchanged"]
     if unchanged:

@@ -12,6 +12,7 @@ every other output: one whose context and template are unchanged is kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,43 @@ def render_html(template: Path, context: dict[str, Any], *, private: bool = Fals
 
 def _error(display: str, message: str) -> Diagnostic:
     return Diagnostic(display, 0, 0, "error", message)
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The places in a document's HTML edition a link can point at (the ids its template
+    gives them; a test checks they exist): by paragraph or section number (``2.12``), by
+    section title, and by section title and question for a form's answers."""
+
+    numbers: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    fields: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def paragraph_anchor(number: str) -> str:
+    """``para-2-12``: the id of numbered paragraph ``2.12``."""
+    return "para-" + number.replace(".", "-")
+
+
+def anchors(context: dict[str, Any], shape: str) -> Anchors:
+    """Where each part of a document is in its HTML edition, as its template places it
+    (templates/report.html and form.html say the same)."""
+    found = Anchors()
+    if shape == "report":
+        for section in context["sections"]:
+            found.numbers[section.number] = f"section-{section.number}"
+            found.sections[section.title.casefold()] = f"section-{section.number}"
+            for paragraph in section.paragraphs:
+                found.numbers[paragraph.number] = paragraph_anchor(paragraph.number)
+        return found
+    first = 1
+    for name, present in (("applicants", context["applicants"]), ("contact", context["contact"])):
+        if present:
+            found.sections[name] = name
+            first += 1
+    for i, section in enumerate(context["sections"]):
+        number = first + i
+        found.sections[section.title.casefold()] = f"section-{number}"
+        for j, answer in enumerate(section.fields, start=1):
+            found.fields[(section.title.casefold(), answer.label)] = f"field-{number}-{j}"
+    return found
