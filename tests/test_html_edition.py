@@ -167,10 +167,11 @@ def test_a_misspelt_name_in_an_html_template_is_an_error_naming_it(tmp_path):
     shutil.copytree(TEMPLATES, templates)
     path = templates / "report.html"
     path.write_text(path.read_text().replace("{{ report.author }}", "{{ report.auther }}"))
+    line = path.read_text().splitlines().index("  <p>Author: {{ report.auther }}</p>") + 1
     checked = check(EXAMPLE_INPUTS, templates)
     assert [str(d) for d in checked.errors] == [
-        f"{path}: error: 'auther' is not an attribute of Report — did you mean 'author'? "
-        "near “Author: {{ report.auther }}”"
+        f"{path}:{line}:1: error: 'auther' is not an attribute of Report — did you mean "
+        "'author'? near “Author: {{ report.auther }}”"
     ]
 
 

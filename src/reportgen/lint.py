@@ -86,10 +86,16 @@ def _lint_html(template: Path, context_types: dict[str, Any]) -> list[Diagnostic
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
-        return [_error(display, describe_template_error(exc), _line_text(source, exc.lineno))]
-    checker = _TypeChecker(display, source, env)
+        around = _line_text(source, exc.lineno)
+        return [_at_line(_error(display, describe_template_error(exc), around), exc.lineno)]
+    checker = _HtmlChecker(display, source, env)
     checker.visit(tree, dict(context_types))
     return list(dict.fromkeys(checker.problems))
+
+
+def _at_line(diagnostic: Diagnostic, line: int | None) -> Diagnostic:
+    """An HTML template's lines are the author's own (a .docx's XML lines are not): say which."""
+    return dataclasses.replace(diagnostic, line=line or 0, col=1 if line else 0)
 
 
 # Word fields that make LibreOffice read another file or fetch a URL while converting.
@@ -320,6 +326,14 @@ class _TypeChecker:
 
     def _report(self, node: nodes.Node, message: str) -> None:
         self.problems.append(_error(self.display, message, _line_text(self.xml, node.lineno)))
+
+
+class _HtmlChecker(_TypeChecker):
+    """The checker, naming the line of the HTML template each problem is on."""
+
+    def _report(self, node: nodes.Node, message: str) -> None:
+        around = _line_text(self.xml, node.lineno)
+        self.problems.append(_at_line(_error(self.display, message, around), node.lineno))
 
 
 def _name(annotation: Any) -> str:
