@@ -18,6 +18,7 @@ import pytest
 
 from reportgen.preview import PreviewState, rebuild
 
+import browser
 from conftest import TEMPLATES
 from fidelity import pdf_text
 
@@ -150,3 +151,42 @@ def test_the_page_is_told_of_problems_and_not_reloaded(tmp_path):
         "problems": ["inputs/meetings.yaml:8:9: error: bad date"],
     }
     assert said[0] == "inputs/meetings.yaml:8:9: error: bad date"
+
+
+def until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.browser
+def test_the_open_meeting_page_reloads_itself_and_shows_the_problems(example_copy, tmp_path, edit):
+    if browser.missing():
+        pytest.fail(browser.missing())
+    from selenium.webdriver.common.by import By
+
+    preview = Preview(example_copy, tmp_path / "build")
+    report = example_copy / "documents" / "cabinet-report.yaml"
+    try:
+        url = preview.wait_for(r"at (http://127\.0\.0\.1:\d+/)").group(1)
+        preview.wait_for(r"^watching ")
+        with browser.chromium() as page:
+            page.get(url + "date-tbc-cabinet/index.html")
+            root = page.find_element(By.TAG_NAME, "html")
+            until(lambda: root.get_attribute("data-reportgen-version") is not None)
+            pdf_link = page.find_element(By.PARTIAL_LINK_TEXT, "papers (PDF)")
+            assert "/_reportgen/pdf/date-tbc-cabinet/" in pdf_link.get_attribute("href")
+            page.execute_script("window.reportgenMarker = 1")
+
+            edit(report, AUTHOR, "author: Priya Shah")
+            preview.wait_for(r"^rebuilt in .* outputs changed")
+            until(lambda: page.execute_script("return window.reportgenMarker") is None)
+
+            edit(report, "author: Priya Shah", "authr: Priya Shah")
+            until(lambda: page.find_elements(By.ID, "reportgen-problems"))
+            shown = page.find_element(By.ID, "reportgen-problems").text
+            assert "unknown key 'authr'" in shown and "cabinet-report.yaml:" in shown
+    finally:
+        assert preview.stop() == 0

@@ -70,6 +70,7 @@ LIVE_SCRIPT = """
       if (!shown || state.changed.indexOf(shown) >= 0) location.reload();
     }
     version = state.version;
+    document.documentElement.setAttribute("data-reportgen-version", String(version));
   };
 })();
 """
