@@ -190,3 +190,34 @@ def test_the_open_meeting_page_reloads_itself_and_shows_the_problems(example_cop
             assert "unknown key 'authr'" in shown and "cabinet-report.yaml:" in shown
     finally:
         assert preview.stop() == 0
+
+
+def preview_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", "preview", "--jobs", "1", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_port_in_use_is_said_at_once_before_libreoffice_starts(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = preview_command("--port", str(port), "--out", str(tmp_path / "build"))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "starting" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_inputs_folder_is_named(tmp_path):
+    result = preview_command("--inputs", str(tmp_path / "nowhere"), "--port", "0")
+    assert result.returncode == 1
+    assert f"{tmp_path / 'nowhere'}: error: the inputs folder to watch is not there" in (
+        result.stderr
+    )

@@ -22,7 +22,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .diagnostics import ReportgenError
+from .diagnostics import Diagnostic, ReportgenError
 from .plan import Paths
 
 # Where the preview's own pages live on its server; nothing in build/ starts so.
@@ -286,36 +286,43 @@ def run_preview(
     from .convert import default_workers
     from .resident import Converters
 
+    for folder, what in ((paths.inputs, "inputs"), (paths.templates, "templates")):
+        if not folder.is_dir():
+            raise ReportgenError(
+                Diagnostic(str(folder), 0, 0, "error", f"the {what} folder to watch is not there")
+            )
     state = PreviewState()
+    # Listening first: a port in use is said at once, before LibreOffice is started.
+    try:
+        server = serve(paths.out, port, state)
+    except OSError as exc:
+        raise ReportgenError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): choose another --port, "
+            "or --port 0 for any free one"
+        ) from None
     # The converters' profiles live outside build/, and go when the preview stops.
     scratch = Path(tempfile.mkdtemp(prefix="reportgen-preview-"))
     try:
         own = 0 if addresses else workers or default_workers()
-        log(
-            f"starting {own} LibreOffice converters in {scratch}"
-            if own
-            else "using the given converters"
-        )
+        started = f"starting {own} LibreOffice converters in {scratch}"
+        log(started if own else "using the given converters")
         with Converters(scratch, workers=own, addresses=addresses) as converters:
-            server = serve(paths.out, port, state)
-            try:
-                log(f"serving {paths.out}/ at http://127.0.0.1:{server.server_address[1]}/")
+            log(f"serving {paths.out}/ at http://127.0.0.1:{server.server_address[1]}/")
 
-                def build_once() -> object:
-                    return build(paths, converters=converters.converters, timeout=timeout)
+            def build_once() -> object:
+                return build(paths, converters=converters.converters, timeout=timeout)
 
+            rebuild(build_once, paths.out, state, log)
+            log(f"watching {paths.inputs}/ and {paths.templates}/ (Ctrl-C stops)")
+
+            def changed(names: set[str]) -> None:
+                shown = ", ".join(sorted(Path(n).name for n in names)[:3])
+                log(f"changed: {shown}")
                 rebuild(build_once, paths.out, state, log)
-                log(f"watching {paths.inputs}/ and {paths.templates}/ (Ctrl-C stops)")
 
-                def changed(names: set[str]) -> None:
-                    shown = ", ".join(sorted(Path(n).name for n in names)[:3])
-                    log(f"changed: {shown}")
-                    rebuild(build_once, paths.out, state, log)
-
-                watch([paths.inputs, paths.templates], threading.Event(), changed)
-            finally:
-                state.stop()
-                server.shutdown()
-                server.server_close()
+            watch([paths.inputs, paths.templates], threading.Event(), changed)
     finally:
+        state.stop()
+        server.shutdown()
+        server.server_close()
         shutil.rmtree(scratch, ignore_errors=True)
