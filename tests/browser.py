@@ -49,13 +49,25 @@ def chromium() -> Iterator[Any]:
     """A headless Chromium with a fresh profile, closed (and its profile removed) after."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common import utils
+
+    class LoopbackService(Service):
+        """chromedriver reached at 127.0.0.1: selenium says ``localhost``, which a minimal
+        system without /etc/hosts (a fresh chroot, a slim container) cannot resolve."""
+
+        @property
+        def service_url(self) -> str:
+            return f"http://127.0.0.1:{self.port}"
+
+        def is_connectable(self) -> bool:
+            return utils.is_url_connectable(self.port, host="127.0.0.1")
 
     profile = tempfile.mkdtemp(prefix="reportgen-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in [*FLAGS, f"--user-data-dir={profile}"]:
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = webdriver.Chrome(service=LoopbackService(str(CHROMEDRIVER)), options=options)
     try:
         driver.set_script_timeout(60)
         yield driver
