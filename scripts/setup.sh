@@ -18,6 +18,12 @@ $sudo apt-get install -y --no-install-recommends \
   chromium chromium-driver \
   git ca-certificates
 
+# The browser tests' driver (chromedriver) reaches the browser at "localhost"; a minimal
+# system (a fresh chroot, a slim container) may have no /etc/hosts to say where that is.
+if ! getent hosts localhost >/dev/null 2>&1; then
+  echo "127.0.0.1 localhost" | $sudo tee -a /etc/hosts >/dev/null
+fi
+
 # A fresh Debian/Ubuntu refuses pip installs into the system Python (PEP 668): use a venv.
 # Every package at the version requirements.lock pins (what CI tests; `invoke lock` makes
 # it), and reportgen itself, editable.
