@@ -213,13 +213,14 @@ def warm_edits(inputs: Path, out: Path, edits: int = 5) -> tuple[float, list[flo
     rebuild ``edits`` + 1 times; the first edit's seconds, and the others'."""
     sys.path.insert(0, str(ROOT / "src"))
     from reportgen.build import Paths, build
-    from reportgen.convert import default_workers
+    from reportgen.convert import default_workers, find_soffice
     from reportgen.resident import Converters
 
     paths = Paths(inputs, TEMPLATES, out)
     scratch = Path(tempfile.mkdtemp(prefix="reportgen-bench-converters-"))
     try:
-        with Converters(scratch, workers=default_workers()) as converters:
+        soffice = find_soffice()
+        with Converters(scratch, workers=default_workers(), soffice=soffice) as converters:
             build(paths, converters=converters.converters)
             seconds = []
             for edit in range(edits + 1):

@@ -17,7 +17,7 @@ from xmlrpc.server import SimpleXMLRPCServer
 import pytest
 
 from reportgen.build import Paths, build
-from reportgen.convert import ConversionError, convert_to_pdf
+from reportgen.convert import ConversionError, convert_to_pdf, find_soffice
 from reportgen.resident import (
     API_VERSION,
     Converter,
@@ -121,7 +121,7 @@ def test_two_converters_on_other_ports_share_the_work_and_make_the_same_bytes(
 @pytest.mark.libreoffice
 def test_a_converter_reportgen_started_is_restarted_when_it_dies(tmp_path):
     out = tmp_path / "build"
-    with Converters(tmp_path / "converters", workers=1) as converters:
+    with Converters(tmp_path / "converters", workers=1, soffice=find_soffice()) as converters:
         (server,) = converters.servers
         assert server.process is not None
         os.killpg(server.process.pid, signal.SIGKILL)

@@ -283,7 +283,7 @@ def run_preview(
     """Build, serve and rebuild on every change until interrupted (Ctrl-C raises
     KeyboardInterrupt here, after everything the preview started has been stopped)."""
     from .build import build
-    from .convert import default_workers
+    from .convert import default_workers, find_soffice
     from .resident import Converters
 
     for folder, what in ((paths.inputs, "inputs"), (paths.templates, "templates")):
@@ -306,7 +306,8 @@ def run_preview(
         own = 0 if addresses else workers or default_workers()
         started = f"starting {own} LibreOffice converters in {scratch}"
         log(started if own else "using the given converters")
-        with Converters(scratch, workers=own, addresses=addresses) as converters:
+        soffice = find_soffice() if own else ""
+        with Converters(scratch, workers=own, soffice=soffice, addresses=addresses) as converters:
             log(f"serving {paths.out}/ at http://127.0.0.1:{server.server_address[1]}/")
 
             def build_once() -> object:

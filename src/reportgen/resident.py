@@ -285,18 +285,22 @@ class ResidentServer:
 
 class Converters:
     """The resident converters a preview or a build uses: those reportgen starts (one per
-    worker) and any given as ``HOST:PORT``. A context manager: leaving it stops every
-    server reportgen started, and their LibreOffices."""
+    worker, each running LibreOffice's ``soffice``) and any given as ``HOST:PORT``. A
+    context manager: leaving it stops every server reportgen started, and their
+    LibreOffices."""
 
     def __init__(
-        self, workdir: Path, *, workers: int = 0, addresses: list[str] | None = None
+        self,
+        workdir: Path,
+        *,
+        workers: int = 0,
+        soffice: str = "soffice",
+        addresses: list[str] | None = None,
     ) -> None:
-        from .convert import find_soffice
-
         self.workdir = workdir
         self.servers: list[ResidentServer] = []
         self.given = [parse_address(a) for a in addresses or []]
-        self.soffice = find_soffice() if workers else ""
+        self.soffice = soffice
         self.wanted = workers
 
     def __enter__(self) -> Converters:
