@@ -124,8 +124,8 @@ def check(
         checked.diagnostics = exc.diagnostics
         return checked
     project, inputs = checked.project, checked.inputs
+    # With --only, the facts' diagnostics are settled once its meeting's papers are composed.
     unknown = unknown_facts(inputs, final=final and only is None)
-    unknown += summons_problems(project, inputs, final=final, only=only)
     checked.draft = bool(unknown)
     problems = project_problems(project, inputs)
     if only is not None and only not in project.meetings:
@@ -138,7 +138,7 @@ def check(
                 f"--only: meeting '{only}' is not defined — {did_you_mean(only, project.meetings)}",
             )
         )
-    found = problems + unknown
+    found = problems + unknown + summons_problems(project, inputs, final=final, only=only)
     # Unknown facts may be errors (--final) but do not stop composing; broken references do.
     if not any(d.severity == "error" for d in problems):
         found.extend(publication_deadlines(project, inputs, today=today(), final=final))
@@ -190,9 +190,9 @@ def check(
         if final and only is not None and only in project.meetings:
             # Each fact the meeting's papers use is needed; the rest may stay unknown.
             needed = _unknowns_of_meeting(checked, only)
-            found = [d for d in found if d not in unknown]
+            drafted = set(unknown)
+            found = [d for d in found if d not in drafted]
             found += unknown_facts(inputs, final=True, needed=needed, only=only)
-            found += summons_problems(project, inputs, final=True, only=only)
     for meeting_id, meeting in project.meetings.items():
         if not meeting.items:
             continue
