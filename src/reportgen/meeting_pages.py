@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from .check import INDEX_TEMPLATE, SITE_INDEX_TEMPLATE, Checked
-from .compose import ContentsEntry, agenda, compose_cover, report_by
+from .compose import agenda, compose_cover
 from .manifest import Output, describe, source_name
 from .minutes import recorded
-from .plan import Paths, PlannedDocument
+from .plan import Paths, PlannedDocument, contents_entry
 from .text import date, environment, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
 from .view import plain
@@ -62,16 +62,7 @@ def meeting_pages(
                 f", appendix {d.placement.appendix}" if d.placement.appendix else ""
             )
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
-        contents = [
-            ContentsEntry(
-                d.placement.item or 0,
-                d.placement.appendix or "",
-                d.title,
-                0,
-                report_by(project, d.placement.document_id),
-            )
-            for d in members
-        ]
+        contents = [contents_entry(project, d, 0) for d in members]
         # The body's opening items, then each document, with a link to its HTML edition.
         links: list[str | None] = [None] * len(project.meetings[meeting_id].opening_items())
         links += [d.relative("html").removeprefix(f"{folder}/") for d in members]

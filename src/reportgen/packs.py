@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .check import Checked
-from .compose import ContentsEntry, compose_cover, pack_title, report_by
+from .compose import compose_cover, pack_title
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
 from .layout import agenda_label, pack_stem
@@ -21,6 +21,7 @@ from .plan import (
     Paths,
     PlannedDocument,
     Workspace,
+    contents_entry,
     dated,
 )
 from .publish import stage
@@ -242,16 +243,7 @@ def _render_cover(
 
     meeting_id = _meeting_of(pack_id)
     starts = first_pages(cover_pages, [d.pages for d in members])
-    contents = [
-        ContentsEntry(
-            d.placement.item or 0,
-            d.placement.appendix or "",
-            d.title,
-            start,
-            report_by(project, d.placement.document_id),
-        )
-        for d, start in zip(members, starts, strict=True)
-    ]
+    contents = [contents_entry(project, d, start) for d, start in zip(members, starts, strict=True)]
     draft = checked.is_draft(d.placement.document_id for d in members)
     context = compose_cover(
         project, meeting_id, contents, draft=draft, private=pack_id != meeting_id

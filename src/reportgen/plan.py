@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .check import Checked
+from .compose import ContentsEntry, report_by
 from .convert import (
     ConverterPool,
     convert_to_pdf,
@@ -22,7 +23,7 @@ from .convert import (
 from .fingerprint import fingerprint
 from .layout import Placement, place_documents
 from .manifest import source_name
-from .model import FOLDERS
+from .model import FOLDERS, Project
 from .render import Properties, render_docx
 
 if TYPE_CHECKING:
@@ -210,6 +211,19 @@ def plan_documents(
             )
     # Agenda order: by meeting folder, item, then appendix.
     return dict(sorted(documents.items(), key=lambda pair: agenda_order(pair[1].placement)))
+
+
+def contents_entry(project: Project, document: PlannedDocument, page: int) -> ContentsEntry:
+    """The agenda's line for a planned document, starting on ``page`` of the pack (0 where
+    no page is shown)."""
+    placement = document.placement
+    return ContentsEntry(
+        placement.item or 0,
+        placement.appendix or "",
+        document.title,
+        page,
+        report_by(project, placement.document_id),
+    )
 
 
 @dataclass(frozen=True)
