@@ -15,7 +15,14 @@ from .compose import FORWARD_PLAN_TITLE, compose_decision_record, compose_forwar
 from .fingerprint import fingerprint
 from .layout import agenda_label
 from .manifest import Output, describe, source_name, still_good
-from .plan import LANGUAGE, Conversion, Paths, PlannedDocument, Workspace, dated
+from .plan import (
+    LANGUAGE,
+    Conversion,
+    Paths,
+    PlannedDocument,
+    Workspace,
+    meeting_properties,
+)
 from .publish import stage
 from .render import Properties, render_docx
 from .view import holds_unknown
@@ -146,21 +153,13 @@ def _records(
         context = compose_decision_record(project, checked.contexts, meeting_id, items, draft=False)
         context["draft"] = checked.draft and holds_unknown(context)
         folder = members[0].placement.folder
-        council_name = project.organisations[meeting.council].name
         jobs.append(
             Generated(
                 f"{folder}/{folder}-record-of-decisions",
                 "decision-record",
                 template,
                 context,
-                Properties(
-                    context["title"],
-                    LANGUAGE,
-                    council_name,
-                    dated(meeting),
-                    subject=meeting.body_name,
-                    company=council_name,
-                ),
+                meeting_properties(project, meeting_id, context["title"]),
                 _sources(paths, template, members),
                 meeting=meeting_id,
             )

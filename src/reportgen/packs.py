@@ -22,7 +22,7 @@ from .plan import (
     PlannedDocument,
     Workspace,
     contents_entry,
-    dated,
+    meeting_properties,
 )
 from .publish import stage
 from .render import Properties, render_docx
@@ -248,16 +248,7 @@ def _render_cover(
     context = compose_cover(
         project, meeting_id, contents, draft=draft, private=pack_id != meeting_id
     )
-    meeting = project.meetings[meeting_id]
-    council = project.organisations[meeting.council].name
-    properties = Properties(
-        context["title"],
-        LANGUAGE,
-        council,
-        dated(meeting),
-        subject=meeting.body_name,
-        company=council,
-    )
+    properties = meeting_properties(project, meeting_id, context["title"])
     data = render_docx(checked.pack_templates[meeting_id], context, properties)
     stem = _stem(checked, pack_id)
     return stage(staging / ".covers" / f"{stem}-cover-{cover_pages}.docx", data)

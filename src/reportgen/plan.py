@@ -286,6 +286,17 @@ def author_of(document: Any, council: Any) -> str:
     return getattr(document, "author", None) or council.name
 
 
+def meeting_properties(project: Project, meeting_id: str, title: str) -> Properties:
+    """The document properties of what a meeting's council publishes for it (its pack's
+    front, its record of decisions): the council as author and company, the body as
+    subject, dated as the meeting is."""
+    meeting = project.meetings[meeting_id]
+    council = project.organisations[meeting.council].name
+    return Properties(
+        title, LANGUAGE, council, dated(meeting), subject=meeting.body_name, company=council
+    )
+
+
 def dated(document: Any) -> Any:
     """The date written into a document's properties, if it has one yet."""
     # A form not yet submitted, or a meeting not yet fixed, has no date: the document
