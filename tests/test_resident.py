@@ -72,6 +72,22 @@ def test_a_converter_that_cannot_be_reached_is_named(tmp_path):
         pass
 
 
+def test_a_converter_speaking_another_unoserver_api_is_refused(tmp_path):
+    server = SimpleXMLRPCServer(("127.0.0.1", 0), allow_none=True, logRequests=False)
+    server.register_function(lambda: {"api": "2"}, "info")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    try:
+        refused = re.escape(f"the converter at {address} speaks unoserver API 2; reportgen needs")
+        with (
+            pytest.raises(ConverterUnavailable, match=refused),
+            Converters(tmp_path, addresses=[address]),
+        ):
+            pass
+    finally:
+        server.shutdown()
+
+
 def build_bytes(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()

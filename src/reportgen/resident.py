@@ -37,6 +37,10 @@ API_VERSION = "3"
 START_TIMEOUT = 60.0
 
 
+# What asking a server that is not (or no longer) there raises.
+_UNREACHABLE = (OSError, http.client.HTTPException, xmlrpc.client.Error)
+
+
 class ConverterUnavailable(ReportgenError):
     """A resident converter could not be started or reached, or failed a conversion."""
 
@@ -87,8 +91,15 @@ class Converter:
         )
 
     def info(self, timeout: float = 5.0) -> dict[str, object]:
-        """The server's answer to ``info()``: unoserver and LibreOffice versions, filters."""
-        return self.proxy(timeout).info()  # type: ignore[return-value]
+        """The server's answer to ``info()``: unoserver and LibreOffice versions, filters;
+        :class:`ConverterUnavailable` if it speaks another version of unoserver's API."""
+        info: dict[str, object] = self.proxy(timeout).info()  # type: ignore[assignment]
+        if str(info.get("api")) != API_VERSION:
+            raise ConverterUnavailable(
+                f"the converter at {self.address} speaks unoserver API {info.get('api')}; "
+                f"reportgen needs {API_VERSION}"
+            )
+        return info
 
     def convert(self, docx: Path, pdf: Path, options: list[str], timeout: float) -> None:
         """Convert ``docx`` to ``pdf``; raise :class:`ConverterUnavailable` saying why."""
@@ -241,14 +252,14 @@ class ResidentServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            with contextlib.suppress(OSError, http.client.HTTPException, xmlrpc.client.Error):
-                info = self.converter.info(timeout=2.0)
-                if str(info.get("api")) != API_VERSION:
-                    self.stop()
-                    raise ConverterUnavailable(
-                        f"unoserver speaks API {info.get('api')}, reportgen needs {API_VERSION}"
-                    )
+            try:
+                self.converter.info(timeout=2.0)
                 return
+            except ConverterUnavailable:
+                self.stop()
+                raise
+            except _UNREACHABLE:
+                pass
             time.sleep(0.1)
         tail = self.log.read_text("utf-8", "replace").strip().splitlines()[-3:] if self.log else []
         self.stop()
@@ -332,16 +343,11 @@ class Converters:
 
 def _check_reachable(converter: Converter) -> None:
     try:
-        info = converter.info()
-    except (OSError, http.client.HTTPException, xmlrpc.client.Error) as exc:
+        converter.info()
+    except _UNREACHABLE as exc:
         raise ConverterUnavailable(
             f"cannot reach the converter at {converter.address}: {exc}"
         ) from None
-    if str(info.get("api")) != API_VERSION:
-        raise ConverterUnavailable(
-            f"the converter at {converter.address} speaks unoserver API {info.get('api')}; "
-            f"reportgen needs {API_VERSION}"
-        )
 
 
 def libreoffice_version_of(converter: Converter) -> str:
@@ -354,6 +360,6 @@ def libreoffice_version_of(converter: Converter) -> str:
 def _reported_version(host: str, port: int) -> str:
     try:
         info = Converter(host, port).info()
-    except (OSError, http.client.HTTPException, xmlrpc.client.Error):
+    except (*_UNREACHABLE, ConverterUnavailable):
         return "LibreOffice unknown"
     return f"LibreOffice {info.get('libreoffice_version', 'unknown')} (unoserver)"
