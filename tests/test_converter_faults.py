@@ -131,11 +131,11 @@ def test_the_retry_after_a_converter_died_mid_write_succeeds(previous_build, tmp
 def test_where_there_are_no_process_groups_as_on_windows_libreoffice_is_still_stopped(
     monkeypatch,
 ):
-    from reportgen.convert import _kill_group
+    from reportgen.processes import kill_group
 
     hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     monkeypatch.delattr(os, "killpg")
     started = time.monotonic()
-    _kill_group(hung)
+    kill_group(hung)
     assert hung.returncode is not None
     assert time.monotonic() - started < 10

@@ -8,14 +8,12 @@ whole process group is killed.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 import queue
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ReportgenError
+from .processes import kill_group
 
 if TYPE_CHECKING:
     from .resident import Converter
@@ -218,7 +217,7 @@ class ConverterPool:
             self._stopping = True
             running = list(self._running)
         for process in running:
-            _kill_group(process)
+            kill_group(process)
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _start(self, command: list[str]) -> subprocess.Popen[bytes]:
@@ -444,12 +443,12 @@ def _run(pool: ConverterPool, documents: Sequence[Path]) -> None:
         try:
             output, _ = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
+            kill_group(process)
             raise ConversionError(
                 f"LibreOffice did not finish converting {names} within {limit:g} s and was stopped"
             ) from None
         finally:
-            _kill_group(process)
+            kill_group(process)
             pool._finished(process)
         text = output.decode("utf-8", "replace").strip()
         if process.returncode != 0:
@@ -481,14 +480,3 @@ def _disk_full_hint(folder: Path) -> str:
     if free >= NEARLY_FULL:
         return ""
     return f" (the disk holding {folder} has {free // 1024} KiB free: is it full?)"
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill LibreOffice and anything it started (oosplash starts soffice.bin as a child)."""
-    if process.returncode is None:  # once reaped, its number may belong to someone else
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if hasattr(os, "killpg"):
-                os.killpg(process.pid, signal.SIGKILL)
-            else:  # Windows has no process groups to kill: soffice.exe itself, at least
-                process.kill()
-    process.wait()

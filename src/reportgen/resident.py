@@ -10,16 +10,13 @@ not start is sent the document's bytes and answers with the PDF's.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.client
 import importlib.util
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import xmlrpc.client
@@ -27,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import ReportgenError
+from .processes import kill_group
 
 # The PDF export filter and its options, as unoserver passes them to LibreOffice
 # (``Name=value``; the same options as the command line's JSON, so the same bytes).
@@ -279,13 +277,7 @@ class ResidentServer:
         """Stop the server and its LibreOffice (all of its process group) and remove its
         profile."""
         if self.process is not None:
-            if self.process.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    if sys.platform == "win32":
-                        self.process.kill()
-                    else:
-                        os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            kill_group(self.process)
             self.process = None
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
