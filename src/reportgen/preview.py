@@ -9,6 +9,7 @@ Ctrl-C stops the watcher, the web server and every LibreOffice the preview start
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import tempfile
@@ -177,7 +178,7 @@ class _Handler(SimpleHTTPRequestHandler):
         name = urllib.parse.unquote(path).lstrip("/")
         quoted = urllib.parse.quote(name)
         body = (
-            f'<iframe title="{_escape(name)}" src="/{quoted}" '
+            f'<iframe title="{html.escape(name)}" src="/{quoted}" '
             'style="border:0;width:100%;height:calc(100vh - 1rem)"></iframe>'
         )
         page = self._page(name, body, pdf=name)
@@ -186,14 +187,14 @@ class _Handler(SimpleHTTPRequestHandler):
     def _listing(self) -> str:
         root = Path(self.directory)
         pages = sorted(p.relative_to(root).as_posix() for p in root.glob("*/index.html"))
-        items = "".join(f'<li><a href="/{_escape(p)}">{_escape(p)}</a></li>' for p in pages)
+        items = "".join(f'<li><a href="/{html.escape(p)}">{html.escape(p)}</a></li>' for p in pages)
         return f"<h1>reportgen preview</h1><ul>{items or '<li>nothing built yet</li>'}</ul>"
 
     def _page(self, title: str, body: str, pdf: str = "") -> str:
-        marker = f' data-reportgen-pdf="{_escape(pdf)}"' if pdf else ""
+        marker = f' data-reportgen-pdf="{html.escape(pdf)}"' if pdf else ""
         return (
             f'<!DOCTYPE html><html lang="en-GB"{marker}><head><meta charset="utf-8">'
-            f"<title>{_escape(title)}</title></head>"
+            f"<title>{html.escape(title)}</title></head>"
             f'<body style="margin:0.5rem;font-family:Arial,sans-serif">{body}'
             f'<script src="{PREFIX}live.js"></script></body></html>'
         )
@@ -209,12 +210,6 @@ class _Handler(SimpleHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
 
 
 def serve(directory: Path, port: int, state: PreviewState) -> ThreadingHTTPServer:
