@@ -23,6 +23,12 @@ EXAMPLE_INPUTS = ROOT / "inputs"
 TEMPLATES = ROOT / "templates"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FAKE_SOFFICE = FIXTURES / "fake-soffice"
+# The two ways a build runs LibreOffice, as the environment chooses them: its own workers
+# driven over UNO (the default), or ``soffice --convert-to`` batches.
+CONVERSION_MODES: dict[str, dict[str, str]] = {
+    "workers": {"REPORTGEN_CONVERT": "workers"},
+    "batch": {"REPORTGEN_CONVERT": "batch"},
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAKE_SOFFICE, ROOT, snapshot
+from conftest import CONVERSION_MODES, FAKE_SOFFICE, ROOT, snapshot
 
 
 def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -156,7 +156,8 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(previous_build, ex
     ]
 
 
-def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_path):
+@pytest.mark.parametrize("mode", CONVERSION_MODES)
+def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_path, mode):
     before = snapshot(previous_build)
     log = tmp_path / "soffice.log"
     result = reportgen(
@@ -166,7 +167,11 @@ def test_a_hung_converter_is_stopped_and_nothing_is_lost(previous_build, tmp_pat
         str(previous_build),
         "--timeout",
         "2",
-        env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "hang"), "FAKE_SOFFICE_LOG": str(log)},
+        env={
+            "REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "hang"),
+            "FAKE_SOFFICE_LOG": str(log),
+            **CONVERSION_MODES[mode],
+        },
     )
     assert result.returncode == 1
     assert "item-4-transformation-and-shared-services.docx" in result.stderr
@@ -184,7 +189,8 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
-def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_path):
+@pytest.mark.parametrize("mode", CONVERSION_MODES)
+def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_path, mode):
     before = snapshot(previous_build)
     log = tmp_path / "soffice.log"
     result = reportgen(
@@ -194,7 +200,11 @@ def test_a_crashed_converter_is_retried_once_then_reported(previous_build, tmp_p
         str(previous_build),
         "--jobs",
         "1",
-        env={"REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "crash"), "FAKE_SOFFICE_LOG": str(log)},
+        env={
+            "REPORTGEN_SOFFICE": str(FAKE_SOFFICE / "crash"),
+            "FAKE_SOFFICE_LOG": str(log),
+            **CONVERSION_MODES[mode],
+        },
     )
     assert result.returncode == 1
     assert len(log.read_text().split()) == 2

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAKE_SOFFICE, ROOT, snapshot
+from conftest import CONVERSION_MODES, FAKE_SOFFICE, ROOT, snapshot
 
 
-def start_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.Popen[str]:
+def start_build(
+    out: Path, fake: str, log: Path, *extra: str, mode: str = "batch"
+) -> subprocess.Popen[str]:
+    """A forced build of the example with a fake LibreOffice; its workers' folders (in
+    worker mode) go in the temporary folder beside ``log``."""
     return subprocess.Popen(
         [sys.executable, "-m", "reportgen", "build", "--force", "--out", str(out), *extra],
         cwd=ROOT,
@@ -23,6 +27,8 @@ def start_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.Pope
             **os.environ,
             "REPORTGEN_SOFFICE": str(FAKE_SOFFICE / fake),
             "FAKE_SOFFICE_LOG": str(log),
+            "TMPDIR": str(log.parent),
+            **CONVERSION_MODES[mode],
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -33,8 +39,10 @@ def start_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.Pope
     )
 
 
-def run_build(out: Path, fake: str, log: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    process = start_build(out, fake, log, *extra)
+def run_build(
+    out: Path, fake: str, log: Path, *extra: str, mode: str = "batch"
+) -> subprocess.CompletedProcess[str]:
+    process = start_build(out, fake, log, *extra, mode=mode)
     stdout, stderr = process.communicate(timeout=300)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
@@ -63,11 +71,14 @@ def assert_all_gone(pids: list[int]) -> None:
     assert not [p for p in pids if alive(p)], "LibreOffice outlived the build"
 
 
+@pytest.mark.parametrize("mode", CONVERSION_MODES)
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_stopped_build_ends_within_seconds_and_kills_libreoffice(previous_build, tmp_path, stop):
+def test_a_stopped_build_ends_within_seconds_and_kills_libreoffice(
+    previous_build, tmp_path, stop, mode
+):
     before = snapshot(previous_build)
     log = tmp_path / "soffice.log"
-    build = start_build(previous_build, "hang", log, "--timeout", "120")
+    build = start_build(previous_build, "hang", log, "--timeout", "120", mode=mode)
     pids = wait_for_converter(log, build)
     asked = time.monotonic()
     build.send_signal(stop)
@@ -80,12 +91,21 @@ def test_a_stopped_build_ends_within_seconds_and_kills_libreoffice(previous_buil
     assert_all_gone(pids)
     assert snapshot(previous_build) == before
     assert not list(previous_build.glob(".reportgen-*-*")), "staging or profiles left behind"
+    assert not list(tmp_path.glob("reportgen-workers-*")), "workers' profiles left behind"
 
 
-def test_what_a_build_killed_outright_left_running_is_stopped_by_the_next(previous_build, tmp_path):
+@pytest.mark.parametrize("mode", CONVERSION_MODES)
+def test_what_a_build_killed_outright_left_running_is_stopped_by_the_next(
+    previous_build, tmp_path, mode
+):
     log = tmp_path / "soffice.log"
-    build = start_build(previous_build, "hang", log, "--timeout", "120")
+    build = start_build(previous_build, "hang", log, "--timeout", "120", mode=mode)
     pids = wait_for_converter(log, build)
+    # Killed once it has staged its work (a worker starts before that).
+    for _ in range(600):
+        if list(previous_build.glob(".reportgen-staging-*/*/*.docx")):
+            break
+        time.sleep(0.05)
     build.kill()
     build.wait()
     assert alive(pids[0]), "the fake LibreOffice should outlive a build killed with -9"
@@ -93,6 +113,7 @@ def test_what_a_build_killed_outright_left_running_is_stopped_by_the_next(previo
     after = subprocess.run(
         [sys.executable, "-m", "reportgen", "build", "--quiet", "--out", str(previous_build)],
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -100,6 +121,7 @@ def test_what_a_build_killed_outright_left_running_is_stopped_by_the_next(previo
     assert after.returncode == 0, after.stderr
     assert_all_gone(pids)
     assert not list(previous_build.glob(".reportgen-staging-*"))
+    assert not list(tmp_path.glob("reportgen-workers-*"))
 
 
 def test_a_pdf_the_converter_damaged_is_an_error_not_a_published_file(previous_build, tmp_path):

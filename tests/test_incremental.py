@@ -10,7 +10,7 @@ import subprocess
 import docx
 import pytest
 
-from reportgen import convert
+from reportgen import convert, workers
 from reportgen.build import Paths, build
 
 from conftest import FIXTURES, TEMPLATES, output_path
@@ -43,6 +43,7 @@ def libreoffice_starts(monkeypatch):
         run = Popen
 
     monkeypatch.setattr(convert, "subprocess", NoStarting())
+    monkeypatch.setattr(workers, "subprocess", NoStarting())
     return started
 
 

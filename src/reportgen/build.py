@@ -91,11 +91,32 @@ def build(
     resident converters (:mod:`reportgen.resident`) to convert with instead of starting
     LibreOffice.
     """
+    from .workers import clear_abandoned
+
     started = time.monotonic()
+    # What a build killed outright left running on this machine is stopped first.
+    clear_abandoned()
+    with Conversion(timeout, workers, progress, converters) as conversion:
+        if force or not (paths.out / MANIFEST).is_file():
+            # A cold build converts everything: its LibreOffice starts while the inputs
+            # are checked. Any other build starts it only once it has something to convert.
+            conversion.start_workers()
+        return _build(paths, conversion, started, final, force, into_existing, log, only)
+
+
+def _build(
+    paths: Paths,
+    conversion: Conversion,
+    started: float,
+    final: bool,
+    force: bool,
+    into_existing: bool,
+    log: Log,
+    only: str | None,
+) -> BuildResult:
     checked = check(paths.inputs, paths.templates, final=final, only=only)
     if checked.errors:
         raise ReportgenError(checked.diagnostics)
-    conversion = Conversion(timeout, workers, progress, converters)
     assert checked.inputs is not None
     moment = source_moment(checked.inputs.data)
     documents = plan_documents(checked, paths, conversion, moment)

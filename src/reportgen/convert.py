@@ -20,13 +20,34 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .diagnostics import ReportgenError
 from .processes import kill_group
 
-if TYPE_CHECKING:
-    from .resident import Converter
+
+class Converter(Protocol):
+    """A resident converter the pool sends documents to one by one: a build's own
+    LibreOffice (:mod:`reportgen.workers`) or a unoserver (:mod:`reportgen.resident`)."""
+
+    @property
+    def restartable(self) -> bool:
+        """Whether reportgen started it, and so may restart it when it fails."""
+
+    @property
+    def remote(self) -> bool:
+        """Whether it runs where this machine's files cannot be seen, and so says which
+        LibreOffice it runs itself."""
+
+    def convert(self, docx: Path, pdf: Path, options: list[str], timeout: float) -> None:
+        """Write ``pdf`` from ``docx``, or raise saying why not."""
+
+    def restart(self) -> Converter:
+        """Start it afresh; the converter to use from now on."""
+
+    def interrupt(self) -> None:
+        """The build is stopping: give up a conversion under way, if that can be done."""
+
 
 # Tagged PDF/A-2b with bookmarks from headings and the document title shown in the window:
 # what the Public Sector Bodies Accessibility Regulations and the record-keepers need.
@@ -218,6 +239,8 @@ class ConverterPool:
             running = list(self._running)
         for process in running:
             kill_group(process)
+        for converter in self.converters:
+            converter.interrupt()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _start(self, command: list[str]) -> subprocess.Popen[bytes]:
@@ -360,8 +383,10 @@ def _run_all(pool: ConverterPool, documents: Sequence[Path]) -> None:
 def _run_resident(pool: ConverterPool, documents: Sequence[Path]) -> None:
     """One worker's share, on a resident converter: each document in turn. A converter
     reportgen started that fails is restarted once for the document; one on another host
-    is not ours to restart, so its failure is the document's."""
+    is not ours to restart, so its failure is the document's. A document LibreOffice
+    refuses is that document's failure alone."""
     from .resident import ConverterUnavailable, export_options
+    from .workers import DocumentRefused
 
     options = export_options(PDF_EXPORT_OPTIONS)
     converter = pool._free.get()
@@ -372,20 +397,23 @@ def _run_resident(pool: ConverterPool, documents: Sequence[Path]) -> None:
                 raise ConversionError("stopped")
             try:
                 converter.convert(document, pool.pdf(document), options, pool.timeout)
+            except DocumentRefused as refused:
+                failures.append(refused.reason)
             except ConverterUnavailable as first:
-                if converter.server is None:
+                if not converter.restartable:
                     failures.append(first.reason)
                     continue
                 pool.pdf(document).unlink(missing_ok=True)
                 try:
-                    converter = converter.server.restart()
+                    converter = converter.restart()
                     converter.convert(document, pool.pdf(document), options, pool.timeout)
-                except ConverterUnavailable as again:
+                except (ConverterUnavailable, DocumentRefused) as again:
                     failures.append(f"{first.reason}; restarted, then: {again.reason}")
     finally:
         pool._free.put(converter)
     if failures:
-        raise ConversionError("; ".join(failures))
+        # A LibreOffice that would not start fails every document alike: say so once.
+        raise ConversionError("; ".join(dict.fromkeys(failures)))
 
 
 def _reason(exc: BaseException | None) -> str:

@@ -7,15 +7,18 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .check import Checked
 from .compose import ContentsEntry, report_by
 from .convert import (
+    ConversionError,
+    Converter,
     ConverterPool,
     convert_to_pdf,
+    default_workers,
     filter_argument,
     find_soffice,
     libreoffice_version,
@@ -27,7 +30,7 @@ from .model import FOLDERS, Project
 from .render import Properties, render_docx
 
 if TYPE_CHECKING:
-    from .resident import Converter
+    from .workers import Workers
 
 LANGUAGE = "en-GB"
 
@@ -41,9 +44,11 @@ class Paths:
     out: Path
 
 
-@dataclass(frozen=True)
+@dataclass
 class Conversion:
-    """How LibreOffice is run: seconds per document, processes at once."""
+    """How LibreOffice is run: seconds per document, processes at once; and, for the
+    length of one build, the LibreOffice workers it starts (:mod:`reportgen.workers`). A
+    context manager: leaving it stops them."""
 
     timeout: float
     workers: int | None
@@ -51,6 +56,35 @@ class Conversion:
     # Resident converters (kept running between builds) to use instead of starting
     # LibreOffice for each batch.
     converters: Sequence[Converter] = ()
+    _own: Workers | None = field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> Conversion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own is not None:
+            self._own.stop()
+            self._own = None
+
+    def start_workers(self) -> None:
+        """Start the build's LibreOffice workers now, without waiting for them (a cold
+        build, while it checks its inputs); nothing if converters were given or this
+        machine converts in batches. A LibreOffice that cannot be found is reported when
+        a document is converted."""
+        from .workers import Workers, available
+
+        if self.converters or self._own is not None or not available():
+            return
+        try:
+            soffice = find_soffice()
+        except ConversionError:
+            return
+        self._own = Workers(self.workers or default_workers(), soffice)
+        self._own.start()
+
+    def _converters(self) -> Sequence[Converter]:
+        self.start_workers()
+        return self.converters or (self._own.workers if self._own else ())
 
     def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
         if not documents:
@@ -61,7 +95,7 @@ class Conversion:
             timeout=self.timeout,
             workers=self.workers,
             progress=self.progress,
-            converters=self.converters,
+            converters=self._converters(),
         )
 
     def pool(self, outdir: Path, after_batch: Callable[[list[Path]], None]) -> ConverterPool:
@@ -72,7 +106,7 @@ class Conversion:
             workers=self.workers,
             progress=self.progress,
             after_batch=after_batch,
-            converters=self.converters,
+            converters=self._converters(),
         )
 
     def settings(self) -> str:

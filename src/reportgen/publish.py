@@ -63,17 +63,17 @@ class Plan:
 def exclusive(out: Path) -> Iterator[None]:
     """Hold a lock on ``out`` so two builds never interleave their files."""
     with (out / LOCK).open("a") as handle:
-        if not _lock(handle):
+        if not lock_file(handle):
             raise ReportgenError(
                 f"{out}: another reportgen build is writing here; wait for it to finish"
             )
         try:
             yield
         finally:
-            _unlock(handle)
+            unlock_file(handle)
 
 
-def _lock(handle: IO[str]) -> bool:
+def lock_file(handle: IO[str]) -> bool:
     """Lock the open lock file without waiting; False if another process holds it. The
     operating system drops the lock when its holder dies, so a killed build leaves none."""
     if fcntl is not None:
@@ -92,8 +92,8 @@ def _lock(handle: IO[str]) -> bool:
     return True
 
 
-def _unlock(handle: IO[str]) -> None:
-    """Release :func:`_lock`'s lock. Closing the file releases a POSIX lock; Windows asks
+def unlock_file(handle: IO[str]) -> None:
+    """Release :func:`lock_file`'s lock. Closing the file releases a POSIX lock; Windows asks
     for the region to be unlocked before the file is closed."""
     if fcntl is not None:
         return

@@ -78,6 +78,19 @@ class Converter:
         return f"{self.host}:{self.port}"
 
     @property
+    def restartable(self) -> bool:
+        return self.server is not None
+
+    def restart(self) -> Converter:
+        """Restart the server reportgen started (see :attr:`restartable`)."""
+        assert self.server is not None, "a converter reportgen did not start is not restarted"
+        return self.server.restart()
+
+    def interrupt(self) -> None:
+        """Nothing: a server is kept between builds (a conversion under way on it ends by
+        its time limit)."""
+
+    @property
     def remote(self) -> bool:
         """Whether documents go to it as bytes: a server reportgen did not start may not
         see this machine's files (another host, a container), even on loopback."""
@@ -178,7 +191,7 @@ def _imports_uno(python: str) -> bool:
         return False
 
 
-def _unoserver_path() -> str:
+def unoserver_path() -> str:
     """Where the unoserver package is installed, for the server's Python to find it."""
     spec = importlib.util.find_spec("unoserver")
     if spec is None or spec.origin is None:
@@ -212,7 +225,7 @@ class ResidentServer:
         self._profile = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.workdir))
         port, uno_port = _free_port(), _free_port()
         self.log = self._profile.with_suffix(".log")
-        environment = {**os.environ, "PYTHONPATH": _unoserver_path()}
+        environment = {**os.environ, "PYTHONPATH": unoserver_path()}
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [

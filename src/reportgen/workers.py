@@ -1,0 +1,266 @@
+"""A build's own LibreOffice workers: one LibreOffice per worker, started once for the whole
+build and fed its documents one at a time — the documents, then the pack covers and page
+numbers, the NOT FOR PUBLICATION mark, the forward plans and records of decisions — instead
+of a LibreOffice start (1.2-2 s) for each of those steps one after the other.
+
+Each worker is LibreOffice driven through its UNO socket by :mod:`reportgen.uno_bridge`, run
+by a Python that has LibreOffice's ``uno`` module; unoserver's converter does the
+conversion, with the same export options as a ``soffice --convert-to`` call and so the same
+bytes. Workers start without waiting (a cold build starts them while it checks its inputs)
+and are waited for when their first document is ready. Where no such Python is found, or
+``REPORTGEN_CONVERT=batch`` is set, a build converts with ``soffice --convert-to`` batches
+as before (:mod:`reportgen.convert`).
+
+Their profiles live in a folder of the system's temporary directory holding a lock: a build
+killed outright leaves its LibreOffices running, and the next build that starts workers
+finds their folder unlocked, stops them and removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO
+
+from .diagnostics import ReportgenError
+from .processes import kill_group
+from .publish import lock_file, stop_processes_using
+from .resident import ConverterUnavailable, uno_python, unoserver_path
+
+BRIDGE = Path(__file__).with_name("uno_bridge.py")
+FOLDER_PREFIX = "reportgen-workers-"
+LOCK = "lock"
+# Failed starts in a row after which a worker's LibreOffice is not started again.
+GIVE_UP_AFTER = 2
+# Set to ``batch`` to convert with one ``soffice --convert-to`` call per batch.
+MODE_VARIABLE = "REPORTGEN_CONVERT"
+
+
+class DocumentRefused(ReportgenError):
+    """LibreOffice is running but could not convert this document."""
+
+
+def available() -> bool:
+    """Whether builds convert with workers: ``REPORTGEN_CONVERT`` says ``workers`` or
+    ``batch``; unset, workers wherever a Python with ``uno`` and unoserver are found."""
+    mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
+    if mode not in ("", "workers", "batch"):
+        raise ConverterUnavailable(
+            f"{MODE_VARIABLE} is {mode!r}: it may be 'workers' (LibreOffice kept for the "
+            "build, driven over UNO) or 'batch' (soffice --convert-to), or unset"
+        )
+    if mode == "batch":
+        return False
+    try:
+        uno_python()
+        unoserver_path()
+    except ConverterUnavailable:
+        if mode == "workers":
+            raise
+        return False
+    return True
+
+
+class BuildWorker:
+    """One LibreOffice, kept for one build, converting one document at a time."""
+
+    # Nothing is sent to it as bytes: it reads and writes this machine's files.
+    remote = False
+    restartable = True
+
+    def __init__(self, folder: Path, soffice: str, name: str) -> None:
+        self.folder = folder
+        self.soffice = soffice
+        self.name = name
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.failed_starts = 0
+        self._broken: str | None = None
+        self._answers: queue.Queue[dict[str, object] | None] = queue.Queue()
+        self._ready = False
+        self._profile: Path | None = None
+
+    @property
+    def address(self) -> str:
+        return self.name
+
+    def start(self) -> None:
+        """Start LibreOffice and its bridge, without waiting for it to be ready."""
+        self.stop()
+        self._profile = self.folder / f"{self.name}-{self.starts + 1}"
+        self._profile.mkdir(parents=True)
+        self._answers = queue.Queue()
+        self._ready = False
+        self.process = subprocess.Popen(
+            [
+                uno_python(),
+                str(BRIDGE),
+                self.soffice,
+                (self._profile / "profile").resolve().as_uri(),
+                str(self._profile / "libreoffice.log"),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": unoserver_path()},
+            start_new_session=True,
+        )
+        self.starts += 1
+        threading.Thread(
+            target=_read_answers, args=(self.process.stdout, self._answers), daemon=True
+        ).start()
+
+    def convert(self, docx: Path, pdf: Path, options: list[str], timeout: float) -> None:
+        """Convert ``docx`` to ``pdf`` within ``timeout`` seconds (once LibreOffice is
+        ready). Raises :class:`ConverterUnavailable` if LibreOffice did not start, died or
+        hung (it is then stopped), :class:`DocumentRefused` if it could not convert it."""
+        if self._broken is not None:
+            raise ConverterUnavailable(self._broken)
+        if self.process is None:
+            self.start()
+        if not self._ready:
+            self._wait_until_ready(timeout)
+        process = self.process
+        assert process is not None and process.stdin is not None
+        request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": options}
+        try:
+            process.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+            process.stdin.flush()
+        except OSError:
+            raise self._gone(f"LibreOffice stopped before converting {docx.name}") from None
+        try:
+            answer = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            self.stop()
+            raise ConverterUnavailable(
+                f"LibreOffice did not finish converting {docx.name} within {timeout:g} s "
+                "and was stopped"
+            ) from None
+        if answer is None or "died" in answer:
+            said = answer.get("died") if answer else "LibreOffice stopped"
+            raise self._gone(f"{said} while converting {docx.name}")
+        if "error" in answer:
+            raise DocumentRefused(f"LibreOffice could not convert {docx.name}: {answer['error']}")
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        """Wait for LibreOffice to start, as long as a document may take; one that fails
+        to start twice running is not started again in this build."""
+        try:
+            answer = self._answers.get(timeout=timeout)
+        except queue.Empty:
+            answer = {"failed": f"it did not start within {timeout:g} s and was stopped"}
+        if answer is None or "ready" not in answer:
+            said = answer.get("failed") if answer else "its bridge stopped"
+            self.failed_starts += 1
+            reason = f"LibreOffice did not start: {said}"
+            if self.failed_starts >= GIVE_UP_AFTER:
+                self._broken = reason
+            raise self._gone(reason)
+        self.failed_starts = 0
+        self._ready = True
+
+    def _gone(self, reason: str) -> ConverterUnavailable:
+        self.stop()
+        return ConverterUnavailable(reason)
+
+    def restart(self) -> BuildWorker:
+        """Stop it, whatever state it is in, and start it afresh."""
+        self.start()
+        return self
+
+    def interrupt(self) -> None:
+        """Stop at once: the build is ending without its conversions."""
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop LibreOffice and its bridge (one process group) and remove the profile."""
+        if self.process is not None:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            kill_group(self.process)
+            self.process = None
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = None
+
+
+def _read_answers(stream: IO[bytes] | None, answers: queue.Queue[dict[str, object] | None]) -> None:
+    """Pass the bridge's answers on, one a line; ``None`` once it has stopped."""
+    assert stream is not None
+    for line in stream:
+        try:
+            answers.put(json.loads(line))
+        except ValueError:
+            continue
+    answers.put(None)
+
+
+class Workers:
+    """The LibreOffice workers of one build, started on first use (or earlier, by
+    :meth:`start`) and stopped when the build ends. A context manager."""
+
+    def __init__(self, count: int, soffice: str) -> None:
+        self.count = count
+        self.soffice = soffice
+        self.folder: Path | None = None
+        self.workers: list[BuildWorker] = []
+        self._lock: IO[str] | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> list[BuildWorker]:
+        """Start every worker now, without waiting for them; the workers."""
+        if not self.workers:
+            self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+            # Locked before it has its name, so no other build ever finds it unlocked.
+            self._lock = (self.folder / f"{LOCK}.new").open("a")
+            lock_file(self._lock)
+            os.replace(self.folder / f"{LOCK}.new", self.folder / LOCK)
+            self.workers = [
+                BuildWorker(self.folder, self.soffice, f"libreoffice-{i + 1}")
+                for i in range(self.count)
+            ]
+            try:
+                for worker in self.workers:
+                    worker.start()
+            except BaseException:
+                self.stop()
+                raise
+        return self.workers
+
+    def stop(self) -> None:
+        """Stop every worker's LibreOffice and remove their folder."""
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def clear_abandoned() -> None:
+    """Stop the LibreOffices of builds killed outright and remove their folders: a folder
+    whose lock can be taken has no build alive to hold it."""
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        try:
+            # A folder without its lock yet is one a build is making.
+            with (folder / LOCK).open("r+") as handle:
+                if not lock_file(handle):
+                    continue
+                stop_processes_using(folder)
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,198 @@
+"""A build's own LibreOffice workers: started once for the whole build (while a cold build
+checks its inputs), fed every document, cover and mark one at a time, restarted when they
+die, and gone when the build ends; the bytes are those of ``soffice --convert-to``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from reportgen import workers
+from reportgen.build import Paths, build
+from reportgen.convert import PDF_EXPORT_OPTIONS, find_soffice
+from reportgen.resident import export_options
+from reportgen.workers import DocumentRefused, Workers, clear_abandoned
+
+from conftest import FIXTURES, ROOT, TEMPLATES, snapshot
+
+OPTIONS = export_options(PDF_EXPORT_OPTIONS)
+
+
+@pytest.fixture
+def counted_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """LibreOffice behind a script that writes a line to the returned log each time it is
+    started to convert (not when asked its version)."""
+    log = tmp_path / "starts.log"
+    script = tmp_path / "soffice"
+    script.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = --version ] || echo started >> "$STARTS_LOG"\n'
+        f'exec {find_soffice()} "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("REPORTGEN_SOFFICE", str(script))
+    monkeypatch.setenv("STARTS_LOG", str(log))
+    return log
+
+
+def every_kind_of_output(tmp_path: Path) -> Path:
+    """Inputs with a dated meeting, an exempt appendix (the notice, private editions, the
+    private pack and its mark) and a key decision (the forward plan)."""
+    inputs = tmp_path / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", inputs)
+    shutil.copytree(FIXTURES / "exempt-items", inputs, dirs_exist_ok=True)
+    report = inputs / "documents" / "report.yaml"
+    report.write_text(report.read_text() + "key_decision: {notice: 2015-07-29}\n")
+    return inputs
+
+
+def starts(log: Path) -> int:
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+@pytest.mark.libreoffice
+def test_a_cold_build_starts_each_workers_libreoffice_once(tmp_path, counted_soffice, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    out = tmp_path / "build"
+    result = build(Paths(every_kind_of_output(tmp_path), TEMPLATES, out), workers=2)
+    kinds = {o.kind for o in result.outputs}
+    assert {"pack", "forward-plan"} <= kinds and (out / "private").is_dir()
+    # Documents, pack covers, page numbers, the private mark and the forward plan: one
+    # LibreOffice start per worker for all of them (in batches, one per step at least).
+    assert starts(counted_soffice) == 2
+
+
+@pytest.mark.libreoffice
+def test_workers_make_the_same_bytes_as_soffice_convert_to(tmp_path, monkeypatch):
+    inputs = every_kind_of_output(tmp_path)
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    build(Paths(inputs, TEMPLATES, tmp_path / "workers"))
+    monkeypatch.setenv("REPORTGEN_CONVERT", "batch")
+    build(Paths(inputs, TEMPLATES, tmp_path / "batch"))
+    assert snapshot(tmp_path / "workers") == snapshot(tmp_path / "batch")
+
+
+@pytest.mark.libreoffice
+def test_a_build_leaves_no_libreoffice_and_no_profile_behind(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    build(Paths(every_kind_of_output(tmp_path), TEMPLATES, tmp_path / "build"))
+    assert not list(tmp_path.glob(workers.FOLDER_PREFIX + "*"))
+    assert not _processes_naming(tmp_path)
+
+
+@pytest.mark.libreoffice
+def test_a_document_libreoffice_cannot_read_is_refused_and_the_worker_carries_on(tmp_path):
+    good = ROOT / "templates" / "not-for-publication.docx"
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not a word document")
+    with Workers(1, find_soffice()) as own:
+        (worker,) = own.start()
+        with pytest.raises(DocumentRefused, match=r"could not convert broken\.docx"):
+            worker.convert(broken, tmp_path / "broken.pdf", OPTIONS, 60)
+        worker.convert(good, tmp_path / "good.pdf", OPTIONS, 60)
+        assert worker.starts == 1
+    assert (tmp_path / "good.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.libreoffice
+def test_a_worker_whose_libreoffice_died_is_restarted_by_the_build(tmp_path):
+    from reportgen.convert import convert_to_pdf
+
+    documents = []
+    for name in ("one", "two"):
+        documents.append(tmp_path / f"{name}.docx")
+        shutil.copy(ROOT / "templates" / "not-for-publication.docx", documents[-1])
+    with Workers(1, find_soffice()) as own:
+        (worker,) = own.start()
+        worker.convert(documents[0], tmp_path / "first.pdf", OPTIONS, 60)
+        assert worker.process is not None
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        converted = convert_to_pdf(documents, tmp_path / "out", converters=own.workers)
+        assert worker.starts == 2
+    assert all(pdf.read_bytes().startswith(b"%PDF-") for pdf in converted.values())
+
+
+def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path):
+    crash = FIXTURES / "fake-soffice" / "crash"
+    log = tmp_path / "soffice.log"
+    os.environ["FAKE_SOFFICE_LOG"] = str(log)
+    try:
+        with Workers(1, str(crash)) as own:
+            (worker,) = own.start()
+            for _ in range(3):
+                with pytest.raises(workers.ConverterUnavailable, match="exit 139"):
+                    worker.convert(tmp_path / "a.docx", tmp_path / "a.pdf", OPTIONS, 30)
+    finally:
+        del os.environ["FAKE_SOFFICE_LOG"]
+    assert starts(log) == 2
+
+
+def test_what_a_killed_build_left_is_stopped_and_removed_and_a_live_builds_is_not(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    abandoned = tmp_path / f"{workers.FOLDER_PREFIX}killed"
+    abandoned.mkdir()
+    (abandoned / workers.LOCK).write_text("")
+    # A process whose command line names the folder, as a worker's LibreOffice's does.
+    left = subprocess.Popen(
+        ["sh", "-c", "sleep 60", str(abandoned / "profile")], start_new_session=True
+    )
+    with Workers(0, "soffice") as live:
+        live.start()
+        clear_abandoned()
+        assert live.folder is not None and live.folder.is_dir()
+    assert left.wait(timeout=5) == -signal.SIGKILL
+    assert not abandoned.exists()
+
+
+def test_an_unknown_conversion_mode_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        env={**os.environ, "REPORTGEN_CONVERT": "fast"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "REPORTGEN_CONVERT is 'fast'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_workers_asked_for_where_there_is_no_uno_python_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "REPORTGEN_CONVERT": "workers",
+            "REPORTGEN_UNO_PYTHON": str(tmp_path / "no-such-python"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "python3-uno" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _processes_naming(folder: Path) -> list[int]:
+    needle = os.fsencode(folder)
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if needle in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
