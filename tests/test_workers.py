@@ -20,7 +20,7 @@ from reportgen.convert import PDF_EXPORT_OPTIONS, find_soffice
 from reportgen.resident import export_options
 from reportgen.workers import DocumentRefused, Workers, clear_abandoned
 
-from conftest import FIXTURES, ROOT, TEMPLATES, snapshot
+from conftest import EXAMPLE_INPUTS, FIXTURES, ROOT, TEMPLATES, snapshot
 
 OPTIONS = export_options(PDF_EXPORT_OPTIONS)
 
@@ -144,7 +144,8 @@ def test_what_a_killed_build_left_is_stopped_and_removed_and_a_live_builds_is_no
     (abandoned / workers.LOCK).write_text("")
     # A process whose command line names the folder, as a worker's LibreOffice's does.
     left = subprocess.Popen(
-        ["sh", "-c", "sleep 60", str(abandoned / "profile")], start_new_session=True
+        [sys.executable, "-c", "import time; time.sleep(60)", str(abandoned / "profile")],
+        start_new_session=True,
     )
     with Workers(0, "soffice") as live:
         live.start()
@@ -196,3 +197,29 @@ def _processes_naming(folder: Path) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(tmp_path):
+    from reportgen.check import check
+    from reportgen.packs import Packs
+    from reportgen.plan import Conversion, Workspace, plan_documents, source_moment
+
+    checked = check(EXAMPLE_INPUTS, TEMPLATES)
+    assert checked.inputs is not None
+    moment = source_moment(checked.inputs.data)
+    paths = Paths(EXAMPLE_INPUTS, TEMPLATES, tmp_path / "build")
+    conversion = Conversion(60, None)
+    documents = plan_documents(checked, paths, conversion, moment)
+    staging = tmp_path / "staging"
+    (staging / ".covers").mkdir(parents=True)
+    packs = Packs(checked, paths, documents, Workspace(staging, paths.out, {}, moment), conversion)
+    members = list(documents.values())
+    for document in members[:-1]:
+        document.pages = 4
+    assert packs.covers_ready() == []
+    members[-1].pages = 3
+    ready = packs.covers_ready()
+    # A cover and its page numbers for each length the front is likely to be.
+    assert sorted(p.name.rsplit("-", 2)[-2] for p in ready) == ["cover", "cover", "folio", "folio"]
+    assert all(p.is_file() for p in ready)
+    assert packs.covers_ready() == [], "each cover is handed out once"

@@ -29,7 +29,7 @@ from .generated import make_generated
 from .html_edition import make_html_editions
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
 from .meeting_pages import SITE_INDEX, meeting_pages, site_index
-from .packs import make_packs
+from .packs import Packs
 from .plan import (
     LANGUAGE,
     Conversion,
@@ -192,9 +192,10 @@ def _produce(
     in ``paths.out``; describe every output, changed or not, for the manifest."""
     staging = workspace.staging
     stale = [d for d in documents.values() if not d.reused]
+    packs = Packs(checked, paths, documents, workspace, convert)
     if stale:
         log(f"rendering and converting {len(stale)} documents")
-        _render_and_convert(checked, stale, workspace, convert)
+        _render_and_convert(checked, stale, workspace, convert, packs)
 
     outputs = []
     for document in documents.values():
@@ -217,7 +218,7 @@ def _produce(
             if output.pages is not None:
                 document.pages = output.pages
     outputs += make_html_editions(checked, paths, documents, workspace)
-    outputs += make_packs(checked, paths, documents, workspace, convert, log)
+    outputs += packs.make(log)
     outputs += make_generated(checked, paths, documents, workspace, convert, log)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
     if workspace.only is not None:
@@ -235,23 +236,31 @@ def _produce(
 
 
 def _render_and_convert(
-    checked: Checked, stale: list[PlannedDocument], workspace: Workspace, convert: Conversion
+    checked: Checked,
+    stale: list[PlannedDocument],
+    workspace: Workspace,
+    convert: Conversion,
+    packs: Packs,
 ) -> None:
     """Render the documents, handing them to LibreOffice in batches as they are ready, and
     finish each PDF as its batch completes (a private edition marked NOT FOR PUBLICATION on
-    every page first); every rendering problem is collected."""
+    every page first); every rendering problem is collected. Each pack's cover goes to
+    the same workers as soon as the lengths of all its documents are known."""
     # pikepdf is loaded only when there are PDFs to finish: a build with nothing to convert
     # (the author's no-op) never needs it.
     from .finish import finish_pdf
-    from .pack import mark_every_page
+    from .pack import mark_every_page, page_count
 
     staging, moment = workspace.staging, workspace.moment
-    private = {Path(d.relative("pdf")).stem for d in stale if d.edition == "private"}
+    by_stem = {Path(d.relative("pdf")).stem: d for d in stale}
+    private = {stem for stem, d in by_stem.items() if d.edition == "private"}
     # Made before the workers start, which then only read it.
     mark = workspace.mark.pdf if private and workspace.mark else None
 
     def finish(pdfs: list[Path]) -> None:
         for pdf in pdfs:
+            if pdf.stem not in by_stem:
+                continue  # a pack's cover: the pack is finished once assembled
             if mark is not None and pdf.stem in private:
                 mark_every_page(pdf, mark)
             finish_pdf(pdf, moment)
@@ -273,6 +282,13 @@ def _render_and_convert(
         if problems:
             raise ReportgenError(problems)
         pool.submit(batch)
+        # Packs whose documents were all kept from the last build can start at once.
+        pool.share(packs.covers_ready())
+        for written in pool.completed():
+            for pdf in written:
+                if pdf.stem in by_stem:
+                    by_stem[pdf.stem].pages = page_count(pdf)
+            pool.share(packs.covers_ready())
         converted = pool.close()
     for docx_file, pdf_file in converted.items():
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
@@ -211,6 +211,8 @@ class ConverterPool:
         self.after_batch = after_batch
         self.documents: list[Path] = []
         self.runs: list[Future[None]] = []
+        # What each batch wrote, as it finishes (see completed()).
+        self._batches_done: queue.SimpleQueue[list[Path]] = queue.SimpleQueue()
         self.finishing_errors: list[BaseException] = []
         self._running: set[subprocess.Popen[bytes]] = set()
         self._guard = threading.Lock()
@@ -230,6 +232,26 @@ class ConverterPool:
         if documents:
             self.documents += documents
             self.runs.append(self.pool.submit(self._batch, list(documents)))
+
+    def share(self, documents: Sequence[Path]) -> None:
+        """Queue ``documents`` as one batch a worker, so that all of them work on them."""
+        for chunk in _chunks(documents, self.workers):
+            self.submit(chunk)
+
+    def completed(self) -> Iterator[list[Path]]:
+        """The PDFs of each batch as it finishes (once ``after_batch`` has run on them),
+        until every batch submitted — those submitted while this is read included — has
+        finished. Whatever a batch failed to convert is left to :meth:`close`."""
+        seen = 0
+        while seen < len(self.runs):
+            try:
+                written = self._batches_done.get(timeout=PROGRESS_EVERY)
+            except queue.Empty:
+                if self.progress:
+                    self.progress(_done(self.documents, self.outdir), len(self.documents))
+                continue
+            seen += 1
+            yield written
 
     def abort(self) -> None:
         """Stop now: kill every LibreOffice process group, drop queued batches, and wait
@@ -264,15 +286,19 @@ class ConverterPool:
             self._running.discard(process)
 
     def _batch(self, documents: list[Path]) -> None:
+        written: list[Path] = []
         try:
             _run_all(self, documents)
         finally:
-            if self.after_batch and not self._stopping:
+            if not self._stopping:
                 written = [self.pdf(d) for d in documents if _pdf_ok(self.pdf(d))]
+            if self.after_batch and written:
                 try:
                     self.after_batch(written)
                 except Exception as exc:  # raised again by close(), in the main thread
                     self.finishing_errors.append(exc)
+                    written = []
+            self._batches_done.put(written)
 
     def pdf(self, document: Path) -> Path:
         return self.outdir / f"{document.stem}.pdf"

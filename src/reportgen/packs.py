@@ -4,6 +4,7 @@ every document in agenda order, assembled with :mod:`reportgen.pack`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,143 +34,190 @@ COVER_PAGES = 2
 Log = Callable[[str], None]
 
 
-def make_packs(
-    checked: Checked,
-    paths: Paths,
-    documents: dict[str, PlannedDocument],
-    workspace: Workspace,
-    convert: Conversion,
-    log: Log,
-) -> list[Output]:
-    """One pack per meeting with items: cover and contents, then each document in order.
-    A pack whose documents and cover are unchanged is kept."""
-    project = checked.project
-    assert project is not None
-    staging = workspace.staging
-    moment = workspace.moment
-    # Each meeting's public pack, by its meeting's id; and, where any of its documents has a
-    # private edition, its private pack (the id with PRIVATE_EDITION), every page marked.
-    orders: dict[str, list[PlannedDocument]] = {}
-    for m, meeting in project.meetings.items():
-        on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
-        if not on_agenda or workspace.only not in (None, m):
-            continue
-        orders[m] = [documents[d] for d in on_agenda]
-        if any(d + PRIVATE_EDITION in documents for d in on_agenda):
-            private = [documents.get(d + PRIVATE_EDITION, documents[d]) for d in on_agenda]
-            orders[m + PRIVATE_EDITION] = private
-    outputs: list[Output] = []
-    stale = {}
-    for pack_id, members in orders.items():
-        meeting_id = _meeting_of(pack_id)
-        meeting = project.meetings[meeting_id]
-        relative = f"{members[0].placement.folder}/{pack_stem(meeting)}.pdf"
-        if pack_id != meeting_id:
-            relative = f"{PRIVATE}/{members[0].placement.folder}/{pack_stem(meeting)}-private.pdf"
-        key = fingerprint(
-            [d.fingerprint for d in members],
-            meeting,
-            project.body_of(meeting),
-            project.organisations[meeting.council],
-            checked.pack_templates[meeting_id],
-            checked.folio_templates.get(meeting_id),
-            checked.mark_template if pack_id != meeting_id else None,
-            checked.is_draft(d.placement.document_id for d in members),
-            moment,
-            convert.settings(),
-        )
-        if still_good(workspace.previous, workspace.out, relative, key):
-            outputs.append(Output(**workspace.previous[relative]))
-        else:
-            stale[pack_id] = (relative, key)
-    if not stale:
-        return outputs
-    # Loaded only when a pack is to be made (pikepdf): a no-op build never needs them.
-    from .finish import finish_pdf
-    from .pack import PackPart, assemble_pack, mark_every_page, page_count
+class Packs:
+    """The packs of one build. Made before the documents are converted, it knows which
+    packs are out of date; :meth:`covers_ready` renders the covers (and page numbers) of
+    each as soon as the lengths of all its documents are known, for the same LibreOffice
+    workers to convert while the other documents are still being converted; :meth:`make`
+    then checks each cover came out as long as assumed and assembles the packs."""
 
-    # The contents page numbers depend on how long the cover itself is, known only once it
-    # is converted. Each cover is laid out for the likely lengths at once, in one
-    # LibreOffice call, and the variant whose length came out as assumed is kept.
-    candidates = {
-        m: _last_cover_pages(workspace, stale[m][0])
-        or likely_cover_pages(
-            len(orders[m]) + len(project.meetings[_meeting_of(m)].opening_items())
-        )
-        for m in stale
-    }
-    covers: dict[str, Path] = {}
-    folios: dict[tuple[str, int], Path] = {}
-    for _attempt in range(3):
-        variants = {
-            (m, pages): _render_cover(checked, m, orders[m], pages, staging)
-            for m in stale
-            if m not in covers
-            for pages in candidates[m]
-        }
-        folios.update(
-            {
-                key: _render_folio(
-                    checked, key[0], key[1] + sum(d.pages for d in orders[key[0]]), key[1], staging
+    def __init__(
+        self,
+        checked: Checked,
+        paths: Paths,
+        documents: dict[str, PlannedDocument],
+        workspace: Workspace,
+        convert: Conversion,
+    ) -> None:
+        project = checked.project
+        assert project is not None
+        self.checked, self.paths, self.workspace, self.convert = checked, paths, workspace, convert
+        self.staging = workspace.staging
+        # Each meeting's public pack, by its meeting's id; and, where any of its documents
+        # has a private edition, its private pack (the id with PRIVATE_EDITION), every page
+        # marked.
+        self.orders: dict[str, list[PlannedDocument]] = {}
+        for m, meeting in project.meetings.items():
+            on_agenda = [d for item in meeting.items for d in (item.document, *item.appendices)]
+            if not on_agenda or workspace.only not in (None, m):
+                continue
+            self.orders[m] = [documents[d] for d in on_agenda]
+            if any(d + PRIVATE_EDITION in documents for d in on_agenda):
+                private = [documents.get(d + PRIVATE_EDITION, documents[d]) for d in on_agenda]
+                self.orders[m + PRIVATE_EDITION] = private
+        self.kept: list[Output] = []
+        self.stale: dict[str, tuple[str, str]] = {}
+        for pack_id, members in self.orders.items():
+            meeting_id = _meeting_of(pack_id)
+            meeting = project.meetings[meeting_id]
+            relative = f"{members[0].placement.folder}/{pack_stem(meeting)}.pdf"
+            if pack_id != meeting_id:
+                relative = (
+                    f"{PRIVATE}/{members[0].placement.folder}/{pack_stem(meeting)}-private.pdf"
                 )
-                for key in variants
-                if checked.folio_templates.get(_meeting_of(key[0]))
-            }
-        )
-        log(f"converting {len(variants)} pack covers")
-        convert(
-            [*variants.values(), *(folios[k] for k in variants if k in folios)], staging / ".covers"
-        )
-        for (meeting_id, pages), docx_file in variants.items():
-            actual = page_count(staging / ".covers" / f"{docx_file.stem}.pdf")
-            if actual == pages:
-                covers[meeting_id] = docx_file
-                candidates[meeting_id] = [pages]
+            key = fingerprint(
+                [d.fingerprint for d in members],
+                meeting,
+                project.body_of(meeting),
+                project.organisations[meeting.council],
+                checked.pack_templates[meeting_id],
+                checked.folio_templates.get(meeting_id),
+                checked.mark_template if pack_id != meeting_id else None,
+                checked.is_draft(d.placement.document_id for d in members),
+                workspace.moment,
+                convert.settings(),
+            )
+            if still_good(workspace.previous, workspace.out, relative, key):
+                self.kept.append(Output(**workspace.previous[relative]))
             else:
-                candidates[meeting_id] = [actual]
-        if len(covers) == len(stale):
-            break
-    else:
-        raise ReportgenError("a pack cover's length kept changing; check the cover template")
+                self.stale[pack_id] = (relative, key)
+        # The contents page numbers depend on how long the cover itself is, known only
+        # once it is converted. Each cover is laid out for its likely lengths at once and
+        # the variant whose length came out as assumed is kept.
+        self.candidates = {
+            m: _last_cover_pages(workspace, self.stale[m][0])
+            or likely_cover_pages(
+                len(self.orders[m]) + len(project.meetings[_meeting_of(m)].opening_items())
+            )
+            for m in self.stale
+        }
+        self.variants: dict[tuple[str, int], Path] = {}
+        self.folios: dict[tuple[str, int], Path] = {}
 
-    for pack_id, (relative, key) in stale.items():
+    def covers_ready(self) -> list[Path]:
+        """The .docx of each cover variant (and its page numbers) not yet rendered whose
+        pack's documents all have their length now: for LibreOffice to convert."""
+        ready = [
+            m
+            for m in self.stale
+            if not self._rendered(m) and all(d.pages > 0 for d in self.orders[m])
+        ]
+        return self._render(ready)
+
+    def _render(self, pack_ids: list[str]) -> list[Path]:
+        made = []
+        for m in pack_ids:
+            for pages in self.candidates[m]:
+                cover = _render_cover(self.checked, m, self.orders[m], pages, self.staging)
+                self.variants[(m, pages)] = cover
+                made.append(cover)
+                if self.checked.folio_templates.get(_meeting_of(m)):
+                    total = pages + sum(d.pages for d in self.orders[m])
+                    folio = _render_folio(self.checked, m, total, pages, self.staging)
+                    self.folios[(m, pages)] = folio
+                    made.append(folio)
+        return made
+
+    def make(self, log: Log) -> list[Output]:
+        """Every pack: those unchanged kept, the others assembled from their documents and
+        the cover variant whose length came out as assumed (covers laid out again, up to
+        three times, where none did)."""
+        if not self.stale:
+            return self.kept
+        # Loaded only when a pack is to be made (pikepdf): a no-op build never needs it.
+        from .pack import page_count
+
+        covers: dict[str, Path] = {}
+        for _attempt in range(3):
+            wanted = [m for m in self.stale if m not in covers]
+            self._render([m for m in wanted if not self._rendered(m)])
+            variants = {k: v for k, v in self.variants.items() if k[0] in wanted}
+            folios = [v for k, v in self.folios.items() if k[0] in wanted]
+            todo = [d for d in [*variants.values(), *folios] if not d.with_suffix(".pdf").is_file()]
+            if todo:
+                log(f"converting {len(todo)} pack covers")
+                for docx_file, pdf_file in self.convert(todo, self.staging / ".covers").items():
+                    os.replace(pdf_file, docx_file.with_suffix(".pdf"))
+            for (m, pages), docx_file in variants.items():
+                actual = page_count(docx_file.with_suffix(".pdf"))
+                if actual == pages:
+                    covers[m] = docx_file
+                    self.candidates[m] = [pages]
+                else:
+                    self.candidates[m] = [actual]
+            for m in wanted:
+                if m not in covers:
+                    self._forget(m)
+            if len(covers) == len(self.stale):
+                break
+        else:
+            raise ReportgenError("a pack cover's length kept changing; check the cover template")
+        return self.kept + [self._assemble(m, covers[m]) for m in self.stale]
+
+    def _rendered(self, pack_id: str) -> bool:
+        return any(key[0] == pack_id for key in self.variants)
+
+    def _forget(self, pack_id: str) -> None:
+        """Drop a pack's cover variants, none of which came out as long as assumed."""
+        for table in (self.variants, self.folios):
+            for key in [k for k in table if k[0] == pack_id]:
+                table.pop(key).with_suffix(".pdf").unlink(missing_ok=True)
+
+    def _assemble(self, pack_id: str, cover: Path) -> Output:
+        from .finish import finish_pdf
+        from .pack import PackPart, assemble_pack, mark_every_page
+
+        project = self.checked.project
+        assert project is not None
+        relative, key = self.stale[pack_id]
         meeting_id = _meeting_of(pack_id)
         private = pack_id != meeting_id
         meeting = project.meetings[meeting_id]
-        members = orders[pack_id]
+        members = self.orders[pack_id]
         title = pack_title(meeting, private=private)
-        target = staging / relative
+        target = self.staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        folio = folios.get((pack_id, candidates[pack_id][0]))
+        folio = self.folios.get((pack_id, self.candidates[pack_id][0]))
         starts = assemble_pack(
-            PackPart(staging / ".covers" / f"{covers[pack_id].stem}.pdf", "Summons and agenda"),
+            PackPart(cover.with_suffix(".pdf"), "Summons and agenda"),
             [
                 PackPart(
-                    workspace.locate(d.relative("pdf")), f"{agenda_label(d.placement)}: {d.title}"
+                    self.workspace.locate(d.relative("pdf")),
+                    f"{agenda_label(d.placement)}: {d.title}",
                 )
                 for d in members
             ],
             target,
             title=title,
             language=LANGUAGE,
-            folio=staging / ".covers" / f"{folio.stem}.pdf" if folio else None,
+            folio=folio.with_suffix(".pdf") if folio else None,
         )
         if private:
             # The private editions in it are marked already.
-            assert workspace.mark is not None
+            assert self.workspace.mark is not None
             marked = [
                 range(start - 1, start - 1 + d.pages)
                 for d, start in zip(members, starts, strict=True)
                 if d.edition == "private"
             ]
-            mark_every_page(target, workspace.mark.pdf, skip=marked)
-        finish_pdf(target, moment)
-        template = checked.pack_templates[meeting_id]
+            mark_every_page(target, self.workspace.mark.pdf, skip=marked)
+        finish_pdf(target, self.workspace.moment)
+        template = self.checked.pack_templates[meeting_id]
         sources = sorted(
             {s for d in members for s in d.sources}
-            | {source_name(paths.templates, template, "templates")}
+            | {source_name(self.paths.templates, template, "templates")}
         )
-        output = describe(staging, relative, "pack", title, sources, meeting=meeting_id)
+        output = describe(self.staging, relative, "pack", title, sources, meeting=meeting_id)
         output.contents = [
             {
                 "path": d.relative("pdf"),
@@ -182,8 +230,7 @@ def make_packs(
         ]
         output.fingerprint = key
         output.access = "private" if private else "public"
-        outputs.append(output)
-    return outputs
+        return output
 
 
 def _meeting_of(pack_id: str) -> str:

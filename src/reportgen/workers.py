@@ -48,7 +48,8 @@ class DocumentRefused(ReportgenError):
 
 def available() -> bool:
     """Whether builds convert with workers: ``REPORTGEN_CONVERT`` says ``workers`` or
-    ``batch``; unset, workers wherever a Python with ``uno`` and unoserver are found."""
+    ``batch``; unset, workers wherever a Python with ``uno`` and unoserver are found and
+    processes have groups to stop them by."""
     mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
     if mode not in ("", "workers", "batch"):
         raise ConverterUnavailable(
@@ -56,6 +57,10 @@ def available() -> bool:
             "build, driven over UNO) or 'batch' (soffice --convert-to), or unset"
         )
     if mode == "batch":
+        return False
+    if mode == "" and not hasattr(os, "killpg"):
+        # Without process groups (Windows) a worker's LibreOffice could outlive a build
+        # that was stopped; a batch's is stopped with it.
         return False
     try:
         uno_python()
