@@ -178,6 +178,17 @@ def _row_height(row: Any, columns: list[int], width: int, styles: _Styles) -> fl
     return tallest
 
 
+# Names looked up for every paragraph, made once.
+_PPR = qn("w:pPr")
+_RPR = qn("w:rPr")
+_RUN_RPR = f"{qn('w:r')}/{qn('w:rPr')}"
+_PSTYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_VAL = qn("w:val")
+_BASED_ON = qn("w:basedOn")
+_DEFAULT_PPR = f"{qn('w:pPrDefault')}/{qn('w:pPr')}"
+_DEFAULT_RPR = f"{qn('w:rPrDefault')}/{qn('w:rPr')}"
+
+
 class _Styles:
     """A document's paragraph styles, read through ``w:basedOn`` as Word reads them."""
 
@@ -193,25 +204,33 @@ class _Styles:
             None,
         )
         self._defaults = root.find(qn("w:docDefaults"))
+        self._chains: dict[str | None, list[Any]] = {}
 
     def _chain(self, paragraph: Any) -> list[Any]:
         """The paragraph's own properties, then its style's, then each style it is based on."""
-        chain = [paragraph.find(qn("w:pPr")), paragraph.find(f"{qn('w:r')}/{qn('w:rPr')}")]
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        style_id = style.get(qn("w:val")) if style is not None else self._default_id
+        own = [paragraph.find(_PPR), paragraph.find(_RUN_RPR)]
+        style = paragraph.find(_PSTYLE)
+        style_id = style.get(_VAL) if style is not None else self._default_id
+        return [c for c in own if c is not None] + self._style_chain(style_id)
+
+    def _style_chain(self, style_id: str | None) -> list[Any]:
+        """A style's properties and those of each style it is based on, then the document
+        defaults: the same for every paragraph of the style, so worked out once."""
+        if style_id in self._chains:
+            return self._chains[style_id]
+        chain = []
         seen = set()
-        while style_id in self._by_id and style_id not in seen:
-            seen.add(style_id)
-            element = self._by_id[style_id]
-            chain += [element.find(qn("w:pPr")), element.find(qn("w:rPr"))]
-            based = element.find(qn("w:basedOn"))
-            style_id = based.get(qn("w:val")) if based is not None else None
+        current = style_id
+        while current in self._by_id and current not in seen:
+            seen.add(current)
+            element = self._by_id[current]
+            chain += [element.find(_PPR), element.find(_RPR)]
+            based = element.find(_BASED_ON)
+            current = based.get(_VAL) if based is not None else None
         if self._defaults is not None:
-            chain += [
-                self._defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}"),
-                self._defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"),
-            ]
-        return [c for c in chain if c is not None]
+            chain += [self._defaults.find(_DEFAULT_PPR), self._defaults.find(_DEFAULT_RPR)]
+        self._chains[style_id] = [c for c in chain if c is not None]
+        return self._chains[style_id]
 
     def _first(self, paragraph: Any, child: str, attribute: str) -> str | None:
         for properties in self._chain(paragraph):

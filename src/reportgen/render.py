@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docxtpl import DocxTemplate
@@ -104,9 +105,7 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
     space_after_lists(document.docx)
     allow_tall_rows_to_split(document.docx)
     _set_properties(document, properties)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return package_bytes(document.docx.part.package)
 
 
 def restart_numbered_lists(document: Any) -> None:
@@ -213,6 +212,36 @@ def _set_company(document: DocxTemplate, company: str) -> None:
             element = etree.SubElement(root, f"{{{_EXTENDED}}}Company")
         element.text = company
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+class _FixedEntries:
+    """python-docx's zip writer, with every entry stamped with the same time and mode."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_EPOCH)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self.archive.writestr(entry, blob)
+
+
+def package_bytes(package: Any) -> bytes:
+    """A python-docx package as .docx bytes with fixed entry timestamps: what saving it and
+    then :func:`normalise_zip` make, compressed once instead of twice."""
+    # python-docx's PackageWriter.write, with a writer of fixed entries in place of its own
+    # (whose entries carry the time of saving).
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries = _FixedEntries(archive)
+        PackageWriter._write_content_types_stream(entries, parts)
+        PackageWriter._write_pkg_rels(entries, package.rels)
+        PackageWriter._write_parts(entries, parts)
+    return buffer.getvalue()
 
 
 def normalise_zip(data: bytes) -> bytes:
