@@ -193,9 +193,17 @@ def _produce(
     staging = workspace.staging
     stale = [d for d in documents.values() if not d.reused]
     packs = Packs(checked, paths, documents, workspace, convert)
+    html: list[Output] = []
+
+    def html_editions() -> None:
+        html.extend(make_html_editions(checked, paths, documents, workspace))
+
     if stale:
         log(f"rendering and converting {len(stale)} documents")
-        _render_and_convert(checked, stale, workspace, convert, packs)
+        # The HTML editions are made while LibreOffice converts.
+        _render_and_convert(checked, stale, workspace, convert, packs, meanwhile=html_editions)
+    else:
+        html_editions()
 
     outputs = []
     for document in documents.values():
@@ -217,7 +225,7 @@ def _produce(
             outputs.append(output)
             if output.pages is not None:
                 document.pages = output.pages
-    outputs += make_html_editions(checked, paths, documents, workspace)
+    outputs += html
     outputs += packs.make(log)
     outputs += make_generated(checked, paths, documents, workspace, convert, log)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
@@ -241,11 +249,13 @@ def _render_and_convert(
     workspace: Workspace,
     convert: Conversion,
     packs: Packs,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> None:
     """Render the documents, handing them to LibreOffice in batches as they are ready, and
     finish each PDF as its batch completes (a private edition marked NOT FOR PUBLICATION on
     every page first); every rendering problem is collected. Each pack's cover goes to
-    the same workers as soon as the lengths of all its documents are known."""
+    the same workers as soon as the lengths of all its documents are known; ``meanwhile``
+    runs once every document has gone to LibreOffice, while it converts them."""
     # pikepdf is loaded only when there are PDFs to finish: a build with nothing to convert
     # (the author's no-op) never needs it.
     from .finish import finish_pdf
@@ -284,6 +294,7 @@ def _render_and_convert(
         pool.submit(batch)
         # Packs whose documents were all kept from the last build can start at once.
         pool.share(packs.covers_ready())
+        meanwhile()
         for written in pool.completed():
             for pdf in written:
                 if pdf.stem in by_stem:
