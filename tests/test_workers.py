@@ -16,8 +16,7 @@ import pytest
 
 from reportgen import workers
 from reportgen.build import Paths, build
-from reportgen.convert import PDF_EXPORT_OPTIONS, find_soffice
-from reportgen.resident import export_options
+from reportgen.convert import PDF_EXPORT_OPTIONS, export_options, find_soffice
 from reportgen.workers import DocumentRefused, Workers, clear_abandoned
 
 from conftest import EXAMPLE_INPUTS, FIXTURES, ROOT, TEMPLATES, snapshot

@@ -71,6 +71,18 @@ class ConversionError(ReportgenError):
     """LibreOffice is missing, hung, crashed, or did not write a PDF."""
 
 
+class ConverterUnavailable(ReportgenError):
+    """A resident converter could not be started or reached, or failed a conversion."""
+
+
+def export_options(options: dict[str, tuple[str, object]]) -> list[str]:
+    """The PDF export options as unoserver's ``Name=value`` strings."""
+    return [
+        f"{name}={str(value).lower() if kind == 'boolean' else value}"
+        for name, (kind, value) in options.items()
+    ]
+
+
 def find_soffice() -> str:
     """The LibreOffice executable: ``$REPORTGEN_SOFFICE``, else ``soffice`` on the PATH."""
     configured = os.environ.get("REPORTGEN_SOFFICE")
@@ -411,7 +423,6 @@ def _run_resident(pool: ConverterPool, documents: Sequence[Path]) -> None:
     reportgen started that fails is restarted once for the document; one on another host
     is not ours to restart, so its failure is the document's. A document LibreOffice
     refuses is that document's failure alone."""
-    from .resident import ConverterUnavailable, export_options
     from .workers import DocumentRefused
 
     options = export_options(PDF_EXPORT_OPTIONS)

@@ -113,13 +113,20 @@ class Conversion:
         """What of the conversion shapes its output (not the timeout or the processes): the
         PDF export options and the version of each LibreOffice that applies them (a
         converter on another machine says its own)."""
-        from .resident import libreoffice_version_of
-
         versions = {
-            libreoffice_version_of(c) if c.remote else libreoffice_version(find_soffice())
+            _reported_version(c) if c.remote else libreoffice_version(find_soffice())
             for c in self.converters
         } or {libreoffice_version(find_soffice())}
         return f"{filter_argument()} {' + '.join(sorted(versions))}"
+
+
+def _reported_version(converter: Converter) -> str:
+    # Loaded only for a converter on another machine (XML-RPC): a build needs it then.
+    from .resident import Converter as Server
+    from .resident import libreoffice_version_of
+
+    assert isinstance(converter, Server)
+    return libreoffice_version_of(converter)
 
 
 # Where the private edition of every document with exempt information goes, apart from

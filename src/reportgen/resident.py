@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import http.client
-import importlib.util
 import os
 import shutil
 import socket
@@ -23,8 +22,9 @@ import xmlrpc.client
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import ReportgenError
+from .convert import ConverterUnavailable
 from .processes import kill_group
+from .workers import uno_python, unoserver_path
 
 # The PDF export filter and its options, as unoserver passes them to LibreOffice
 # (``Name=value``; the same options as the command line's JSON, so the same bytes).
@@ -37,18 +37,6 @@ START_TIMEOUT = 60.0
 
 # What asking a server that is not (or no longer) there raises.
 _UNREACHABLE = (OSError, http.client.HTTPException, xmlrpc.client.Error)
-
-
-class ConverterUnavailable(ReportgenError):
-    """A resident converter could not be started or reached, or failed a conversion."""
-
-
-def export_options(options: dict[str, tuple[str, object]]) -> list[str]:
-    """The PDF export options as unoserver's ``Name=value`` strings."""
-    return [
-        f"{name}={str(value).lower() if kind == 'boolean' else value}"
-        for name, (kind, value) in options.items()
-    ]
 
 
 class _Transport(xmlrpc.client.Transport):
@@ -155,48 +143,6 @@ def parse_address(text: str) -> Converter:
             f"--converter wants HOST:PORT (e.g. 10.0.0.5:2003), not {text!r}"
         )
     return Converter(host.strip("[]"), int(port))
-
-
-@functools.cache
-def uno_python() -> str:
-    """A Python that can ``import uno`` (LibreOffice's bridge, which unoserver's server
-    needs): ``$REPORTGEN_UNO_PYTHON``, else the system's ``python3`` with Debian's
-    python3-uno, else the Python LibreOffice ships with (Windows, macOS)."""
-    configured = os.environ.get("REPORTGEN_UNO_PYTHON")
-    candidates = [configured] if configured else ["/usr/bin/python3", "python3"]
-    soffice = shutil.which(os.environ.get("REPORTGEN_SOFFICE") or "soffice")
-    if soffice and not configured:
-        program = Path(soffice).resolve().parent
-        candidates += [str(program / "python"), str(program / "python.exe")]
-    for candidate in candidates:
-        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
-        if found and _imports_uno(found):
-            return found
-    raise ConverterUnavailable(
-        "no Python with LibreOffice's 'uno' module, which a resident converter needs: "
-        "install it (Debian/Ubuntu: apt-get install -y --no-install-recommends python3-uno) "
-        "or set REPORTGEN_UNO_PYTHON to such a Python"
-    )
-
-
-def _imports_uno(python: str) -> bool:
-    try:
-        return (
-            subprocess.run(
-                [python, "-c", "import uno"], capture_output=True, timeout=30, check=False
-            ).returncode
-            == 0
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def unoserver_path() -> str:
-    """Where the unoserver package is installed, for the server's Python to find it."""
-    spec = importlib.util.find_spec("unoserver")
-    if spec is None or spec.origin is None:
-        raise ConverterUnavailable("unoserver is not installed (pip install unoserver)")
-    return str(Path(spec.origin).resolve().parent.parent)
 
 
 def _free_port() -> int:

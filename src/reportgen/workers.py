@@ -18,6 +18,8 @@ finds their folder unlocked, stops them and removes it.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
 import queue
@@ -28,10 +30,10 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from .convert import ConverterUnavailable
 from .diagnostics import ReportgenError
 from .processes import kill_group
 from .publish import lock_file, stop_processes_using
-from .resident import ConverterUnavailable, uno_python, unoserver_path
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 FOLDER_PREFIX = "reportgen-workers-"
@@ -70,6 +72,48 @@ def available() -> bool:
             raise
         return False
     return True
+
+
+@functools.cache
+def uno_python() -> str:
+    """A Python that can ``import uno`` (LibreOffice's bridge, which unoserver's server
+    needs): ``$REPORTGEN_UNO_PYTHON``, else the system's ``python3`` with Debian's
+    python3-uno, else the Python LibreOffice ships with (Windows, macOS)."""
+    configured = os.environ.get("REPORTGEN_UNO_PYTHON")
+    candidates = [configured] if configured else ["/usr/bin/python3", "python3"]
+    soffice = shutil.which(os.environ.get("REPORTGEN_SOFFICE") or "soffice")
+    if soffice and not configured:
+        program = Path(soffice).resolve().parent
+        candidates += [str(program / "python"), str(program / "python.exe")]
+    for candidate in candidates:
+        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if found and _imports_uno(found):
+            return found
+    raise ConverterUnavailable(
+        "no Python with LibreOffice's 'uno' module, which a resident converter needs: "
+        "install it (Debian/Ubuntu: apt-get install -y --no-install-recommends python3-uno) "
+        "or set REPORTGEN_UNO_PYTHON to such a Python"
+    )
+
+
+def _imports_uno(python: str) -> bool:
+    try:
+        return (
+            subprocess.run(
+                [python, "-c", "import uno"], capture_output=True, timeout=30, check=False
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def unoserver_path() -> str:
+    """Where the unoserver package is installed, for the server's Python to find it."""
+    spec = importlib.util.find_spec("unoserver")
+    if spec is None or spec.origin is None:
+        raise ConverterUnavailable("unoserver is not installed (pip install unoserver)")
+    return str(Path(spec.origin).resolve().parent.parent)
 
 
 class BuildWorker:
