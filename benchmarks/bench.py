@@ -300,10 +300,34 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(measure(size, args.repeat, args.naive_max, naive_per_doc))
     print(table(rows))
     print(
-        f"\ncores: {os.cpu_count()}; runs per figure: {args.repeat}; "
+        f"\n{machine()}; runs per figure: {args.repeat}; "
         "~ = extrapolated from the per-document naive time measured at smaller sizes"
     )
     return 0
+
+
+def machine() -> str:
+    """What the figures were measured on: processor, cores, memory, load, LibreOffice."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from reportgen.convert import find_soffice, libreoffice_version
+
+    model = "unknown processor"
+    memory = ""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        names = [line.split(":", 1)[1] for line in cpuinfo.splitlines() if "model name" in line]
+        model = names[0].strip() if names else model
+        total = next(
+            line for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line
+        )
+        memory = f", {int(total.split()[1]) // 2**20} GiB"
+    except (OSError, StopIteration):
+        pass
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (
+        f"{model}, {len(os.sched_getaffinity(0))} cores{memory}{load}; "
+        f"{libreoffice_version(find_soffice())}; Python {sys.version.split()[0]}"
+    )
 
 
 if __name__ == "__main__":
