@@ -222,3 +222,43 @@ def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(tmp_p
     assert sorted(p.name.rsplit("-", 2)[-2] for p in ready) == ["cover", "cover", "folio", "folio"]
     assert all(p.is_file() for p in ready)
     assert packs.covers_ready() == [], "each cover is handed out once"
+
+
+@pytest.fixture
+def workers_at_check(tmp_path, monkeypatch):
+    """Whether the build's LibreOffice workers had been started when it began checking its
+    inputs, one entry a build."""
+    import reportgen.build as build_module
+
+    seen: list[bool] = []
+    real_check = build_module.check
+
+    def check(*args, **kwargs):
+        seen.append(bool(list(tmp_path.glob(workers.FOLDER_PREFIX + "*"))))
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(build_module, "check", check)
+    return seen
+
+
+@pytest.mark.libreoffice
+def test_a_cold_build_starts_libreoffice_before_it_checks_the_inputs(
+    tmp_path, example_copy, workers_at_check
+):
+    build(Paths(example_copy, TEMPLATES, tmp_path / "build"))
+    assert workers_at_check == [True]
+
+
+@pytest.mark.libreoffice
+def test_a_build_with_a_last_build_starts_libreoffice_only_once_it_has_work(
+    tmp_path, example_build, example_copy, workers_at_check
+):
+    out = tmp_path / "build"
+    shutil.copytree(example_build[0], out)
+    programme = example_copy / "programmes" / "transformation.yaml"
+    programme.write_text(programme.read_text().replace("320_000_000", "321_000_000"))
+    result = build(Paths(example_copy, TEMPLATES, out))
+    assert workers_at_check == [False]
+    assert result.built >= 1
