@@ -154,32 +154,30 @@ def test_what_a_killed_build_left_is_stopped_and_removed_and_a_live_builds_is_no
     assert not abandoned.exists()
 
 
-def test_an_unknown_conversion_mode_is_a_clear_error(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "reportgen", "build", "--out", str(tmp_path / "out")],
+def build_with(out: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    """``reportgen build`` of the example into ``out``, with these environment variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "--out", str(out)],
         cwd=ROOT,
-        env={**os.environ, "REPORTGEN_CONVERT": "fast"},
+        env={**os.environ, **environment},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_an_unknown_conversion_mode_is_a_clear_error(tmp_path):
+    result = build_with(tmp_path / "out", REPORTGEN_CONVERT="fast")
     assert result.returncode == 1
     assert "REPORTGEN_CONVERT is 'fast'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_workers_asked_for_where_there_is_no_uno_python_is_a_clear_error(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "reportgen", "build", "--out", str(tmp_path / "out")],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "REPORTGEN_CONVERT": "workers",
-            "REPORTGEN_UNO_PYTHON": str(tmp_path / "no-such-python"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = build_with(
+        tmp_path / "out",
+        REPORTGEN_CONVERT="workers",
+        REPORTGEN_UNO_PYTHON=str(tmp_path / "no-such-python"),
     )
     assert result.returncode == 1
     assert "python3-uno" in result.stderr

@@ -59,6 +59,17 @@ PDF_EXPORT_OPTIONS: dict[str, tuple[str, object]] = {
     "ExportNotes": ("boolean", False),
     "UseLosslessCompression": ("boolean", True),
 }
+# LibreOffice with no window, splash, start centre, recovery or lock check: a converter
+# that a desktop LibreOffice or a stale lock cannot get in the way of.
+HEADLESS = (
+    "--headless",
+    "--invisible",
+    "--nologo",
+    "--nodefault",
+    "--norestore",
+    "--nolockcheck",
+    "--nofirststartwizard",
+)
 # Seconds a LibreOffice process may take per document it converts (a small report takes
 # well under one once LibreOffice has started; starting takes 1.5-2 s).
 DEFAULT_TIMEOUT = 60.0
@@ -485,12 +496,7 @@ def _run(pool: ConverterPool, documents: Sequence[Path]) -> None:
         command = [
             pool.soffice,
             f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--nodefault",
-            "--norestore",
-            "--nolockcheck",
+            *HEADLESS,
             "--convert-to",
             filter_argument(),
             "--outdir",

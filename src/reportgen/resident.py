@@ -14,7 +14,6 @@ import functools
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from .convert import ConverterUnavailable
 from .processes import kill_group
-from .workers import uno_python, unoserver_path
+from .workers import free_port, uno_python, unoserver_path
 
 # The PDF export filter and its options, as unoserver passes them to LibreOffice
 # (``Name=value``; the same options as the command line's JSON, so the same bytes).
@@ -145,12 +144,6 @@ def parse_address(text: str) -> Converter:
     return Converter(host.strip("[]"), int(port))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class ResidentServer:
     """A unoserver reportgen started: a LibreOffice with a profile of its own in
@@ -169,7 +162,7 @@ class ResidentServer:
         end of its log if it does not within :data:`START_TIMEOUT` seconds."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._profile = Path(tempfile.mkdtemp(prefix=".profile-", dir=self.workdir))
-        port, uno_port = _free_port(), _free_port()
+        port, uno_port = free_port(), free_port()
         self.log = self._profile.with_suffix(".log")
         environment = {**os.environ, "PYTHONPATH": unoserver_path()}
         with self.log.open("wb") as log:

@@ -4,10 +4,11 @@ Run by a Python that has LibreOffice's ``uno`` module (Debian's python3-uno, or 
 LibreOffice ships with), not by reportgen's own, and so it imports nothing of reportgen: only
 the standard library, ``uno`` and unoserver's converter, which does the conversion itself.
 
-    python3 uno_bridge.py SOFFICE PROFILE_URI LOG
+    python3 uno_bridge.py PORT LOG SOFFICE [ARGUMENT ...]
 
-It starts ``SOFFICE`` with a profile of its own, in its own process group (so reportgen
-stops both with one kill), connects to it, says ``{"ready": ...}`` on stdout, then reads one
+It starts LibreOffice with the command line it is given (which makes it listen on
+``127.0.0.1:PORT``), in its own process group (so reportgen stops both with one kill),
+connects to it, says ``{"ready": ...}`` on stdout, then reads one
 JSON request a line on stdin (``{"docx": ..., "pdf": ..., "options": [...]}``) and answers
 each with one JSON line: ``{"ok": true}``, ``{"error": ...}`` (LibreOffice refused the
 document) or ``{"died": ...}`` (LibreOffice is gone). It ends, and stops LibreOffice, when
@@ -17,7 +18,6 @@ stdin closes. LibreOffice's own output goes to ``LOG``.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -30,12 +30,6 @@ POLL = 0.05
 def say(message: dict[str, object]) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def tail(log: str) -> str:
@@ -54,35 +48,19 @@ def exited(process: subprocess.Popen[bytes], log: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    soffice, profile, log = argv
+    port, log, *command = argv
     try:
         from unoserver.converter import UnoConverter
     except ImportError as exc:
         say({"failed": f"cannot load unoserver's converter: {exc}"})
         return 1
-    port = free_port()
     with open(log, "wb") as output:
         try:
             process = subprocess.Popen(
-                [
-                    soffice,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--invisible",
-                    "--nologo",
-                    "--nodefault",
-                    "--norestore",
-                    "--nolockcheck",
-                    "--nofirststartwizard",
-                    f"--accept=socket,host=127.0.0.1,port={port},tcpNoDelay=1;"
-                    "urp;StarOffice.ComponentContext",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
             )
         except OSError as exc:
-            say({"failed": f"cannot start LibreOffice ({soffice}): {exc.strerror}"})
+            say({"failed": f"cannot start LibreOffice ({command[0]}): {exc.strerror}"})
             return 1
     converter = None
     while converter is None:

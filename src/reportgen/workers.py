@@ -24,13 +24,14 @@ import json
 import os
 import queue
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
 from pathlib import Path
 from typing import IO
 
-from .convert import ConverterUnavailable
+from .convert import HEADLESS, ConverterUnavailable
 from .diagnostics import ReportgenError
 from .processes import kill_group
 from .publish import lock_file, stop_processes_using
@@ -116,6 +117,13 @@ def unoserver_path() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
+def free_port() -> int:
+    """A loopback port no one is listening on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class BuildWorker:
     """One LibreOffice, kept for one build, converting one document at a time."""
 
@@ -146,13 +154,18 @@ class BuildWorker:
         self._profile.mkdir(parents=True)
         self._answers = queue.Queue()
         self._ready = False
+        port = free_port()
         self.process = subprocess.Popen(
             [
                 uno_python(),
                 str(BRIDGE),
-                self.soffice,
-                (self._profile / "profile").resolve().as_uri(),
+                str(port),
                 str(self._profile / "libreoffice.log"),
+                self.soffice,
+                f"-env:UserInstallation={(self._profile / 'profile').resolve().as_uri()}",
+                *HEADLESS,
+                f"--accept=socket,host=127.0.0.1,port={port},tcpNoDelay=1;"
+                "urp;StarOffice.ComponentContext",
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
