@@ -164,12 +164,17 @@ def stop_processes_using(folder: Path) -> None:
     whose leader's command line names the folder is killed whole. (Only a session leader:
     a user's shell that merely mentions the folder is in a session it does not lead.)"""
     needle = os.fsencode(folder.resolve())
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    try:
+        # Listed once: a glob would stop at the first process that ends while it looks.
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:  # no /proc (Windows, macOS): nothing can be found this way
+        return
+    for pid in pids:
         try:
-            pid = int(cmdline.parent.name)
-            if needle in cmdline.read_bytes() and os.getsid(pid) == pid:
-                os.killpg(pid, signal.SIGKILL)
-        except (OSError, ValueError):  # gone already, or not ours to kill
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if needle in cmdline.read() and os.getsid(pid) == pid:
+                    os.killpg(pid, signal.SIGKILL)
+        except OSError:  # gone already, or not ours to kill
             continue
 
 
