@@ -19,9 +19,11 @@ def start_build(
     out: Path, fake: str, log: Path, *extra: str, mode: str = "batch"
 ) -> subprocess.Popen[str]:
     """A forced build of the example with a fake LibreOffice; its workers' folders (in
-    worker mode) go in the temporary folder beside ``log``."""
+    worker mode) go in the temporary folder beside ``log``. With ``--debug``, so that a bug
+    met on the way out shows its traceback in the test's failure."""
+    command = ["build", "--force", "--out", str(out), *extra]
     return subprocess.Popen(
-        [sys.executable, "-m", "reportgen", "build", "--force", "--out", str(out), *extra],
+        [sys.executable, "-m", "reportgen", "--debug", *command],
         cwd=ROOT,
         env={
             **os.environ,
@@ -84,7 +86,7 @@ def test_a_stopped_build_ends_within_seconds_and_kills_libreoffice(
     build.send_signal(stop)
     _, stderr = build.communicate(timeout=60)
     waited = time.monotonic() - asked
-    assert build.returncode == 130
+    assert build.returncode == 130, stderr
     assert "interrupted; nothing in the output was changed" in stderr
     assert "Traceback" not in stderr
     assert waited < 5, f"took {waited:.1f} s to stop"
