@@ -270,7 +270,7 @@ def test_validate_can_answer_in_json_for_editors_and_ci(example_copy, edit):
 def test_lint_passes_on_the_example_templates():
     result = reportgen("lint")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "12 templates: ok"
+    assert result.stdout.strip() == "13 templates: ok"
 
 
 @pytest.mark.libreoffice

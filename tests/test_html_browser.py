@@ -187,7 +187,11 @@ def test_markup_in_prose_shows_as_text_and_runs_nothing(driver, example_copy, ed
     checked = check(example_copy, TEMPLATES)
     page = tmp_path / "report.html"
     page.write_text(
-        render_html(checked.html_templates["report"], checked.contexts["cabinet-report"])
+        render_html(
+            checked.html_templates["report"],
+            checked.contexts["cabinet-report"],
+            house_style=checked.house_style,
+        )
     )
     driver.get(page.as_uri())
     assert driver.title == "Transformation and Shared Services"

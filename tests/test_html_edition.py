@@ -30,7 +30,11 @@ def edition(inputs: Path, document_id: str, templates: Path = TEMPLATES) -> str:
     checked = check(inputs, templates)
     assert not checked.errors, checked.errors
     shape = shape_of(checked.project.documents[document_id])
-    return render_html(checked.html_templates[shape], checked.contexts[document_id])
+    return render_html(
+        checked.html_templates[shape],
+        checked.contexts[document_id],
+        house_style=checked.house_style,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +111,8 @@ def test_every_place_a_review_links_to_is_an_anchor_of_the_html_edition(inputs):
     checked = check(inputs, TEMPLATES)
     for document_id, context in checked.contexts.items():
         shape = shape_of(checked.project.documents[document_id])
-        ids = set(read_page(render_html(checked.html_templates[shape], context)).ids)
+        html = render_html(checked.html_templates[shape], context, house_style=checked.house_style)
+        ids = set(read_page(html).ids)
         places = anchors(context, shape)
         wanted = {*places.numbers.values(), *places.sections.values(), *places.fields.values()}
         assert len(wanted) > 3 and wanted <= ids, (document_id, wanted - ids)
@@ -130,7 +135,9 @@ def test_a_form_shows_each_answer_not_yet_known_as_to_be_confirmed():
 def test_a_form_with_no_applicants_or_contact_numbers_its_sections_from_one(digital):
     checked = check(digital, TEMPLATES)
     (form,) = [d for d, m in checked.project.documents.items() if shape_of(m) == "form"]
-    html = render_html(checked.html_templates["form"], checked.contexts[form])
+    html = render_html(
+        checked.html_templates["form"], checked.contexts[form], house_style=checked.house_style
+    )
     headings = [h for level, h in read_page(html).headings if level == 2]
     model = checked.project.documents[form]
     first = 1 + bool(model.applicants) + bool(model.contact)
@@ -216,6 +223,7 @@ def test_every_document_has_an_html_edition_beside_its_pdf(example_build, manife
         assert entry["sources"] == [
             *(s for s in pdf["sources"] if s.startswith("inputs/")),
             f"templates/{shape}.html",
+            "templates/house-style.css",
         ]
 
 

@@ -14,6 +14,7 @@ import docx
 import pytest
 import yaml
 
+from reportgen.diff import render_side
 from reportgen.fmt import format_inputs, format_text
 from reportgen.model import Programme
 from reportgen.uses import uses
@@ -319,3 +320,18 @@ def test_the_workflows_commands_run_on_a_pull_request_branch(repo, tmp_path):
     markdown = (repo / "rendered-diff.md").read_text()
     assert "£0.5m to <del>£0.75m</del> <ins>£0.9m</ins>" in markdown
     assert (repo / "build" / "manifest.json").is_file()
+
+
+def test_a_base_from_before_the_html_templates_still_compares(tmp_path):
+    # A base revision need not have the HTML templates or the house style: the review
+    # renders only the Word editions.
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    for page in [*templates.glob("*.html"), *templates.glob("*.css")]:
+        page.unlink()
+    rendered = render_side(EXAMPLE_INPUTS, templates, "base")
+    assert set(rendered) == {
+        "cabinet-report",
+        "eoi-transformation-challenge-award",
+        "design-council-application",
+    }

@@ -25,6 +25,7 @@ from .decisions import key_decision_problems
 from .diagnostics import Diagnostic, ReportgenError, did_you_mean
 from .facts import check_programmes
 from .fingerprint import file_hash
+from .house_style import read_house_style
 from .lint import lint_template
 from .load import Inputs, load_inputs
 from .minutes import outcome_problems
@@ -81,6 +82,9 @@ class Checked:
     folio_templates: dict[str, Path] = field(default_factory=dict)
     # The HTML editions' templates, by the shape they serve (or "exempt-notice").
     html_templates: dict[str, Path] = field(default_factory=dict)
+    # The house style every HTML page holds (templates/house-style.css), checked, and its file.
+    house_style: str = ""
+    house_style_path: Path | None = None
     draft: bool = False
     # The reasons of the facts not yet known that each document uses, by its id.
     unknowns: dict[str, set[str]] = field(default_factory=dict)
@@ -106,6 +110,7 @@ def check(
     loaded: Inputs | None = None,
     lint: bool = True,
     only: str | None = None,
+    html: bool = True,
 ) -> Checked:
     """Check inputs and templates; never raises for a problem an author can fix.
 
@@ -114,7 +119,9 @@ def check(
     ``only`` (a meeting's id), ``final`` is for that meeting's papers: the facts they use
     must be known, while other meetings' documents may stay drafts.
     ``loaded`` gives inputs already loaded (and perhaps altered) instead of reading them;
-    ``lint=False`` skips the templates' checks, for callers that checked them already.
+    ``lint=False`` skips the templates' checks, for callers that checked them already;
+    ``html=False`` leaves out the HTML templates and the house style, for callers that render
+    only the Word editions (``reportgen diff``, whose base may predate a page's template).
     """
     checked = Checked()
     try:
@@ -203,8 +210,7 @@ def check(
         wanted = [
             (meeting.pack_template, "pack_template"),
             (meeting.folio_template, "folio_template"),
-            (INDEX_TEMPLATE, None),
-            (SITE_INDEX_TEMPLATE, None),
+            *([(INDEX_TEMPLATE, None), (SITE_INDEX_TEMPLATE, None)] if html else []),
         ]
         for name, key in wanted:
             if name is None:
@@ -252,7 +258,7 @@ def check(
                 Diagnostic(str(template), 0, 0, "error", f"the build makes {what}, from here")
             )
     shapes = {shape_of(d) for d in project.documents.values()}
-    for shape, name in HTML_TEMPLATES.items():
+    for shape, name in HTML_TEMPLATES.items() if html else ():
         needed = bool(checked.notice_contexts) if shape == "exempt-notice" else shape in shapes
         template = templates_dir / name
         if needed and template.is_file():
@@ -262,6 +268,11 @@ def check(
             what = "notice" if shape == "exempt-notice" else shape
             message = f"the build makes each {what}'s HTML edition, from here"
             found.append(Diagnostic(str(template), 0, 0, "error", message))
+    try:
+        if html:
+            checked.house_style_path, checked.house_style = read_house_style(templates_dir)
+    except ReportgenError as exc:
+        found.extend(exc.diagnostics)
     uses |= {(t, "pack") for t in checked.pack_templates.values()}
     uses |= {(t, "folio") for t in checked.folio_templates.values()}
     for template, kind in sorted(uses) if lint else ():

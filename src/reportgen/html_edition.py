@@ -4,10 +4,11 @@ never converted from the .docx or PDF, so both editions say the same words.
 
 Each shape has its template in ``templates/`` (:data:`reportgen.check.HTML_TEMPLATES`):
 ordinary HTML with Jinja, rendered by the one sandboxed environment with autoescape on, so
-``<script>`` or ``&`` in the YAML reach the page as text. The public edition comes from the
+``<script>`` or ``&`` in the YAML reach the page as text; every page holds the house style
+(:mod:`reportgen.house_style`). The public edition comes from the
 public context (exempt words withheld), a private edition goes under ``private/`` as its PDF
 does, and an exempt document's public edition is its notice. Each page is fingerprinted like
-every other output: one whose context and template are unchanged is kept.
+every other output: one whose context, template and house style are unchanged is kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .check import Checked
 from .compose import shape_of
 from .diagnostics import Diagnostic, ReportgenError
 from .fingerprint import fingerprint
+from .house_style import style_markup
 from .manifest import Output, describe, source_name, still_good
 from .plan import Paths, PlannedDocument, Workspace
 from .publish import stage
@@ -42,15 +44,29 @@ def make_html_editions(
     for document in documents.values():
         template, context = edition_source(checked, document)
         relative = document.relative(FORMAT)
-        # The document's inputs, and this template in place of the Word one.
+        # The document's inputs, and this template and the house style in place of the Word
+        # template.
         inputs = [s for s in document.sources if not s.startswith("templates/")]
-        sources = [*inputs, source_name(paths.templates, template, "templates")]
-        key = fingerprint(context, template, document.placement, sources, document.edition, FORMAT)
+        sources = [*inputs, *page_sources(checked, paths, template)]
+        key = fingerprint(
+            context,
+            template,
+            checked.house_style,
+            document.placement,
+            sources,
+            document.edition,
+            FORMAT,
+        )
         if still_good(workspace.previous, workspace.out, relative, key):
             outputs.append(Output(**workspace.previous[relative]))
             continue
         try:
-            html = render_html(template, context, private=document.edition == "private")
+            html = render_html(
+                template,
+                context,
+                house_style=checked.house_style,
+                private=document.edition == "private",
+            )
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
             continue
@@ -85,10 +101,22 @@ def edition_source(checked: Checked, document: PlannedDocument) -> tuple[Path, d
     return checked.html_templates[shape], context
 
 
-def render_html(template: Path, context: dict[str, Any], *, private: bool = False) -> str:
-    """The page ``template`` makes of ``context``; ``private`` for the full edition of
-    exempt information, which says so at its top. Raises :class:`ReportgenError` naming the
-    template and what went wrong."""
+def page_sources(checked: Checked, paths: Paths, template: Path) -> list[str]:
+    """What an HTML page is made from besides its inputs, as the manifest names them: its
+    template and the house style."""
+    assert checked.house_style_path is not None, "check() finds the house style first"
+    return [
+        source_name(paths.templates, template, "templates"),
+        source_name(paths.templates, checked.house_style_path, "templates"),
+    ]
+
+
+def render_html(
+    template: Path, context: dict[str, Any], *, house_style: str, private: bool = False
+) -> str:
+    """The page ``template`` makes of ``context``, holding the (checked) ``house_style``;
+    ``private`` for the full edition of exempt information, which says so at its top.
+    Raises :class:`ReportgenError` naming the template and what went wrong."""
     display = str(template)
     try:
         source = template.read_text("utf-8")
@@ -98,7 +126,8 @@ def render_html(template: Path, context: dict[str, Any], *, private: bool = Fals
         raise ReportgenError(_error(display, f"not a readable HTML template ({exc})")) from None
     try:
         compiled = environment(autoescape=True).from_string(source)
-        html = render_template(compiled, {**context, "private": private})
+        page = {**context, "private": private, "house_style": style_markup(house_style)}
+        html = render_template(compiled, page)
     except TemplateError as exc:
         raise ReportgenError(_error(display, describe_template_error(exc))) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:

@@ -19,7 +19,8 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, ReportgenError, did_you_mean
+from .house_style import read_house_style
 from .model import branches
 from .text import FUNCTIONS, describe_template_error, environment
 
@@ -38,15 +39,21 @@ class _Part:
     xml: str
 
 
-# What an HTML edition's template is given besides its document's context: whether it is the
-# private edition (see :func:`reportgen.html_edition.render_html`).
-HTML_NAMES: dict[str, Any] = {"private": bool}
+# What an HTML template is given besides its page's context: whether it is the private
+# edition (see :func:`reportgen.html_edition.render_html`), and the house style's text.
+HTML_NAMES: dict[str, Any] = {"private": bool, "house_style": str}
 
 
 def lint_template(template: Path, context_types: dict[str, Any]) -> list[Diagnostic]:
-    """Every problem in ``template`` (a .docx, or HTML with Jinja), given the type of each
-    name its context provides."""
+    """Every problem in ``template`` (a .docx, HTML with Jinja, or the house style's .css),
+    given the type of each name its context provides."""
     display = str(template)
+    if template.suffix == ".css":
+        try:
+            read_house_style(template.parent, template.name)
+        except ReportgenError as exc:
+            return exc.diagnostics
+        return []
     if template.suffix == ".html":
         return _lint_html(template, {**context_types, **HTML_NAMES})
     try:

@@ -12,6 +12,8 @@ from typing import Any
 
 from .check import INDEX_TEMPLATE, SITE_INDEX_TEMPLATE, Checked
 from .compose import agenda, compose_cover
+from .house_style import style_markup
+from .html_edition import page_sources
 from .manifest import Output, describe, source_name
 from .minutes import recorded
 from .plan import Paths, PlannedDocument, contents_entry
@@ -34,6 +36,7 @@ def meeting_pages(
     assert project is not None
     template_path = paths.templates / INDEX_TEMPLATE
     template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
+    style_sources = page_sources(checked, paths, template_path)
     by_path = {o.path: o for o in outputs}
     results = []
     for meeting_id in project.meetings:
@@ -79,10 +82,7 @@ def meeting_pages(
         draft = checked.is_draft(d.placement.document_id for d in members)
         context = compose_cover(project, meeting_id, [], draft=draft)
         (staging / folder).mkdir(parents=True, exist_ok=True)
-        sources = sorted(
-            {s for d in members for s in d.sources}
-            | {source_name(paths.templates, template_path, "templates")}
-        )
+        sources = sorted({s for d in members for s in d.sources} | set(style_sources))
         ics = None
         if deadlines:
             ics = f"{folder}/{TIMETABLE}"
@@ -116,6 +116,7 @@ def meeting_pages(
                 "timetable": [_timetable_row(d) for d in deadlines],
                 "calendar": TIMETABLE if ics else None,
                 "decisions": plain(decided),
+                "house_style": style_markup(checked.house_style),
             },
         )
         relative = f"{folder}/index.html"
@@ -216,7 +217,13 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
     template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
     title = "Committee meetings and papers"
     html = render_template(
-        template, {"title": title, "councils": councils, "meetings": plain(meetings)}
+        template,
+        {
+            "title": title,
+            "councils": councils,
+            "meetings": plain(meetings),
+            "house_style": style_markup(checked.house_style),
+        },
     )
     (staging / SITE_INDEX).write_text(html, encoding="utf-8")
     inputs = checked.inputs
@@ -227,6 +234,6 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
             for key, path in inputs.files.items()
             if key[0] in ("meetings", "bodies", "organisations")
         }
-        | {source_name(paths.templates, template_path, "templates")}
+        | set(page_sources(checked, paths, template_path))
     )
     return describe(staging, SITE_INDEX, "site-index", title, sources)
