@@ -297,3 +297,13 @@ def test_a_change_to_an_html_template_rebuilds_only_the_html_editions_made_from_
         str(output_path(out, "design-council-application", "html").relative_to(out)),
     }
     assert 'class="form-title"' in output_path(out, "eoi", "html").read_text()
+
+
+def test_a_broken_page_template_fails_the_check_before_anything_is_built(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "meeting-index.html"
+    page.write_text(page.read_text().replace("{{ entry.title }}", "{{ entry.titel }}", 1))
+    (problem,) = check(EXAMPLE_INPUTS, templates).errors
+    assert problem.file == str(page) and problem.line > 0
+    assert "'titel' is not an attribute of Listing" in problem.message

@@ -108,3 +108,54 @@ def test_a_file_that_is_not_a_docx_is_reported(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really")
     (message,) = messages(path)
     assert message.startswith("not a readable .docx file")
+
+
+# --- the HTML templates: documents' editions and the web pages ----------------------------
+
+HTML_KINDS = {
+    "report.html": "report",
+    "form.html": "form",
+    "exempt-notice.html": "exempt-notice",
+    "meeting-index.html": "meeting-index",
+    "site-index.html": "site-index",
+}
+
+
+def test_the_example_html_templates_are_clean():
+    assert sorted(p.name for p in TEMPLATES.glob("*.html")) == sorted(HTML_KINDS)
+    for name, kind in HTML_KINDS.items():
+        assert lint_template(TEMPLATES / name, context_types(kind)) == [], name
+
+
+def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> tuple[Path, int]:
+    """A copy of an example HTML template with ``old`` (on one line) made ``new``, and the
+    number of that line."""
+    text = (TEMPLATES / name).read_text()
+    assert text.count(old) == 1
+    path = tmp_path / name
+    path.write_text(text.replace(old, new))
+    line = next(i for i, s in enumerate(path.read_text().splitlines(), 1) if new in s)
+    return path, line
+
+
+def test_a_misspelt_attribute_in_the_meeting_page_is_named_at_its_line(tmp_path):
+    path, line = broken_copy(tmp_path, "meeting-index.html", "{{ file.about }}", "{{ file.abuot }}")
+    (problem,) = lint_template(path, context_types("meeting-index"))
+    assert (problem.file, problem.line) == (str(path), line)
+    assert problem.message.startswith(
+        "'abuot' is not an attribute of Attachment — did you mean 'about'?"
+    )
+
+
+def test_a_name_the_list_of_meetings_is_not_given_is_named_at_its_line(tmp_path):
+    path, line = broken_copy(
+        tmp_path,
+        "site-index.html",
+        "{%- for meeting in meetings %}",
+        "{%- for meeting in meetngs %}",
+    )
+    (problem,) = lint_template(path, context_types("site-index"))
+    assert problem.line == line
+    assert problem.message.startswith(
+        "'meetngs' is not provided to this template — did you mean 'meetings'?"
+    )

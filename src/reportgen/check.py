@@ -48,6 +48,12 @@ HTML_TEMPLATES = {
     "form": "form.html",
     "exempt-notice": "exempt-notice.html",
 }
+# The web pages made besides the documents' editions, by what each is (its kind to the
+# linter, see :func:`reportgen.compose.context_types`).
+PAGE_TEMPLATES = {
+    "meeting-index": INDEX_TEMPLATE,
+    "site-index": SITE_INDEX_TEMPLATE,
+}
 # A council's forward plan of key decisions, made when it has any.
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
 # A held meeting's record of decisions, made once it has outcomes.
@@ -82,6 +88,8 @@ class Checked:
     folio_templates: dict[str, Path] = field(default_factory=dict)
     # The HTML editions' templates, by the shape they serve (or "exempt-notice").
     html_templates: dict[str, Path] = field(default_factory=dict)
+    # The web pages' templates this build needs, by their kind (see PAGE_TEMPLATES).
+    page_templates: dict[str, Path] = field(default_factory=dict)
     # The house style every HTML page holds (templates/house-style.css), checked, and its file.
     house_style: str = ""
     house_style_path: Path | None = None
@@ -210,12 +218,11 @@ def check(
         wanted = [
             (meeting.pack_template, "pack_template"),
             (meeting.folio_template, "folio_template"),
-            *([(INDEX_TEMPLATE, None), (SITE_INDEX_TEMPLATE, None)] if html else []),
         ]
         for name, key in wanted:
             if name is None:
                 continue
-            path = ("meetings", meeting_id, key) if key else ("meetings", meeting_id, "items")
+            path = ("meetings", meeting_id, key)
             template = template_path(templates_dir, name)
             if template is None:
                 found.append(inputs.diagnostic(path, _outside(name)))
@@ -267,6 +274,19 @@ def check(
         elif needed:
             what = "notice" if shape == "exempt-notice" else shape
             message = f"the build makes each {what}'s HTML edition, from here"
+            found.append(Diagnostic(str(template), 0, 0, "error", message))
+    pages = {
+        "meeting-index": (bool(project.meetings), "each meeting's page"),
+        "site-index": (True, "build/index.html, the list of meetings"),
+    }
+    for kind, name in PAGE_TEMPLATES.items() if html else ():
+        needed, what = pages[kind]
+        template = templates_dir / name
+        if needed and template.is_file():
+            uses.add((template, kind))
+            checked.page_templates[kind] = template
+        elif needed:
+            message = f"the build makes {what} from here"
             found.append(Diagnostic(str(template), 0, 0, "error", message))
     try:
         if html:

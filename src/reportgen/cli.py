@@ -449,11 +449,9 @@ def run_lint(args: argparse.Namespace) -> int:
         return run_acronyms(args)
     if args.prose:
         return run_prose(args)
-    from .check import HTML_TEMPLATES
     from .house_style import HOUSE_STYLE
 
-    editions = [args.templates / name for name in HTML_TEMPLATES.values()]
-    every = [*args.templates.glob("*.docx"), *filter(Path.is_file, editions)]
+    every = [*args.templates.glob("*.docx"), *args.templates.glob("*.html")]
     files = args.files or sorted([*every, args.templates / HOUSE_STYLE] if every else [])
     if not files:
         _report([Diagnostic(str(args.templates), 0, 0, "error", "no .docx templates")], "text")
@@ -467,32 +465,37 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def _template_kinds(inputs: Path) -> dict[str, set[str]]:
-    """Template file name → the kinds of document made from it, as the inputs say; empty if
-    the inputs cannot be read."""
+    """Template file name → the kinds of document or page made from it: those of the
+    templates reportgen names itself, and those the inputs name (if they can be read)."""
     from .check import (
         DECISION_RECORD_TEMPLATE,
         FORWARD_PLAN_TEMPLATE,
         HTML_TEMPLATES,
         MARK_TEMPLATE,
         NOTICE_TEMPLATE,
+        PAGE_TEMPLATES,
     )
     from .compose import shape_of
     from .load import load_inputs
     from .model import parse_project, template_of
 
+    kinds: dict[str, set[str]] = {}
+    fixed = {
+        FORWARD_PLAN_TEMPLATE: "forward-plan",
+        DECISION_RECORD_TEMPLATE: "decision-record",
+        NOTICE_TEMPLATE: "exempt-notice",
+        MARK_TEMPLATE: "private-mark",
+        **{name: shape for shape, name in HTML_TEMPLATES.items()},
+        **{name: page for page, name in PAGE_TEMPLATES.items()},
+    }
+    for name, kind in fixed.items():
+        kinds.setdefault(name, set()).add(kind)
     try:
         project = parse_project(load_inputs(inputs))
     except ReportgenError:
-        return {}
-    kinds: dict[str, set[str]] = {}
+        return kinds
     for document in project.documents.values():
         kinds.setdefault(template_of(project, document), set()).add(shape_of(document))
-    kinds.setdefault(FORWARD_PLAN_TEMPLATE, set()).add("forward-plan")
-    kinds.setdefault(DECISION_RECORD_TEMPLATE, set()).add("decision-record")
-    kinds.setdefault(NOTICE_TEMPLATE, set()).add("exempt-notice")
-    kinds.setdefault(MARK_TEMPLATE, set()).add("private-mark")
-    for shape, name in HTML_TEMPLATES.items():
-        kinds.setdefault(name, set()).add(shape)
     for meeting in project.meetings.values():
         kinds.setdefault(meeting.pack_template, set()).add("pack")
         if meeting.folio_template:
@@ -510,7 +513,10 @@ def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
         return lint_template(template, {})
     if kinds:
         return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
-    every = ("report", "form", "pack", "folio", "forward-plan", "decision-record", "exempt-notice")
+    every = (
+        *("report", "form", "pack", "folio", "forward-plan", "decision-record", "exempt-notice"),
+        *("meeting-index", "site-index"),
+    )
     return min((lint_template(template, context_types(k)) for k in every), key=len)
 
 

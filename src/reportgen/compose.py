@@ -145,13 +145,38 @@ class ContentsEntry:
 @dataclass(frozen=True)
 class AgendaEntry:
     """A line of the agenda: an opening item (``text`` says what it is for; no page) or a
-    document on it, with the page of the pack where it starts."""
+    document on it, with the page of the pack where it starts; on a web page, ``href`` is
+    the address of the document's HTML edition."""
 
     number: str
     title: str
     text: str = ""
     by: str = ""
     page: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file of a document, as a web page lists it and GOV.UK lists attachments: its
+    address, its format's name and what it is ("PDF, 104 KB, 5 pages")."""
+
+    href: str
+    format: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A document on a web page (a meeting's page, build/index.html): where it stands on the
+    agenda (``item``), its title and kind, its HTML edition to read (if it has one) and each
+    of its files."""
+
+    item: str
+    title: str
+    kind: str
+    html: str | None
+    files: list[Attachment]
 
 
 class BodyName(Strict):
@@ -239,8 +264,20 @@ def shape_of(document: Report | Form) -> str:
 
 def context_types(kind: str) -> dict[str, Any]:
     """The type of each name a template of ``kind`` (a shape — ``report``, ``form`` — or
-    ``pack``, ``folio`` or ``forward-plan``) is given, for the linter."""
+    ``pack``, ``folio``, ``forward-plan``, ``decision-record``, ``exempt-notice``,
+    ``private-mark``, or a web page: ``meeting-index``, ``site-index``) is given, for the
+    linter."""
     common = {"council": Organisation, "draft": bool, "title": str}
+    if kind == "meeting-index":
+        return {
+            **context_types("pack"),
+            "documents": list[Listing],
+            "timetable": list[Any],
+            "calendar": str | None,
+            "decisions": list[Any],
+        }
+    if kind == "site-index":
+        return {"title": str, "councils": list[str], "meetings": list[Any]}
     if kind == "forward-plan":
         return {**common, "decisions": list[PlannedDecision]}
     if kind == "exempt-notice":

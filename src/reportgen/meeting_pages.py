@@ -7,15 +7,18 @@ the build listing the meetings, from ``templates/site-index.html``."""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .check import INDEX_TEMPLATE, SITE_INDEX_TEMPLATE, Checked
-from .compose import agenda, compose_cover
+from .check import Checked
+from .compose import AgendaEntry, Attachment, Listing, agenda, compose_cover
 from .house_style import style_markup
 from .html_edition import page_sources
 from .manifest import Output, describe, source_name
 from .minutes import recorded
+from .model import Project
 from .plan import Paths, PlannedDocument, contents_entry
 from .text import date, environment, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
@@ -34,7 +37,7 @@ def meeting_pages(
     and the timetable as ``timetable.ics`` (for a meeting with a date)."""
     project = checked.project
     assert project is not None
-    template_path = paths.templates / INDEX_TEMPLATE
+    template_path = checked.page_templates["meeting-index"]
     template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
     style_sources = page_sources(checked, paths, template_path)
     by_path = {o.path: o for o in outputs}
@@ -54,7 +57,10 @@ def meeting_pages(
             (
                 o
                 for o in outputs
-                if o.kind == "pack" and o.meeting == meeting_id and o.access == "public"
+                if o.kind == "pack"
+                and o.format == "pdf"
+                and o.meeting == meeting_id
+                and o.access == "public"
             ),
             None,
         )
@@ -65,14 +71,7 @@ def meeting_pages(
                 f", appendix {d.placement.appendix}" if d.placement.appendix else ""
             )
             rows.append(_index_row(item, by_path[d.relative("pdf")], by_path, folder, d))
-        contents = [contents_entry(project, d, 0) for d in members]
-        # The body's opening items, then each document, with a link to its HTML edition.
-        links: list[str | None] = [None] * len(project.meetings[meeting_id].opening_items())
-        links += [d.relative("html").removeprefix(f"{folder}/") for d in members]
-        lines = [
-            {"number": e.number, "title": e.title, "text": e.text, "by": e.by, "href": href}
-            for e, href in zip(agenda(project, meeting_id, contents), links, strict=True)
-        ]
+        lines = linked_agenda(project, meeting_id, members, [0] * len(members), folder)
         meeting = project.meetings[meeting_id]
         council = project.organisations[meeting.council]
         in_private = any(d.edition != "public" for d in members) or any(
@@ -137,43 +136,55 @@ def _timetable_row(deadline: Deadline) -> dict[str, Any]:
     }
 
 
+def linked_agenda(
+    project: Project,
+    meeting_id: str,
+    members: list[PlannedDocument],
+    pages: list[int],
+    folder: str,
+) -> list[AgendaEntry]:
+    """The agenda as a web page in ``folder`` gives it: the body's opening items, then each
+    of ``members`` (starting on so many ``pages`` of the pack, 0 for none) with a link to
+    its HTML edition."""
+    contents = [contents_entry(project, d, p) for d, p in zip(members, pages, strict=True)]
+    links = [""] * len(project.meetings[meeting_id].opening_items())
+    links += [link(d.relative("html"), folder) for d in members]
+    entries = agenda(project, meeting_id, contents)
+    return [replace(e, href=href) for e, href in zip(entries, links, strict=True)]
+
+
+def link(relative: str, folder: str) -> str:
+    """The address of the output ``relative`` (to the build) from a page in ``folder``."""
+    return posixpath.relpath(relative, folder or ".")
+
+
 def _index_row(
     item: str,
     pdf: Output,
     by_path: dict[str, Output],
     folder: str,
     document: PlannedDocument | None,
-) -> dict[str, Any]:
+) -> Listing:
     """A document on the meeting's page: its HTML edition to read, and each of its files
     (HTML, PDF, Word) with what it is, as GOV.UK lists attachments."""
     stem = pdf.path.removesuffix(".pdf")
     editions = [by_path.get(f"{stem}.{suffix}") for suffix in ("html", "pdf", "docx")]
     files = [_attachment(o, folder) for o in editions if o is not None]
     html = editions[0]
-    return {
-        "item": item,
-        "title": pdf.title,
-        "kind": pdf.kind,
-        "html": html.path.removeprefix(f"{folder}/") if html else None,
-        "files": files,
-    }
+    return Listing(item, pdf.title, pdf.kind, link(html.path, folder) if html else None, files)
 
 
 # How each format is named in a list of files, as GOV.UK names attachments.
 _FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "MS Word Document"}
 
 
-def _attachment(output: Output, folder: str) -> dict[str, Any]:
+def _attachment(output: Output, folder: str) -> Attachment:
     """One file of a document: "PDF, 104 KB, 5 pages"."""
     name = _FORMATS.get(output.format, output.format.upper())
     about = [name, size_text(output.size)]
     if output.pages is not None:
         about.append(f"{output.pages} page" + ("" if output.pages == 1 else "s"))
-    return {
-        "href": output.path.removeprefix(f"{folder}/"),
-        "format": name,
-        "about": ", ".join(about),
-    }
+    return Attachment(link(output.path, folder), name, ", ".join(about))
 
 
 def size_text(size: int) -> str:
@@ -213,7 +224,7 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
         )
     meetings.sort(key=lambda m: (m["iso"] is None, m["iso"] or "", m["title"]))
     councils = sorted({m["council"] for m in meetings})
-    template_path = paths.templates / SITE_INDEX_TEMPLATE
+    template_path = checked.page_templates["site-index"]
     template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
     title = "Committee meetings and papers"
     html = render_template(
