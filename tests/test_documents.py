@@ -202,6 +202,7 @@ def test_the_manifest_lists_every_document_and_the_pack(example_build):
         ("eoi", "html"),
         ("eoi", "pdf"),
         ("index", "html"),
+        ("pack", "html"),
         ("pack", "pdf"),
         ("site-index", "html"),
     ]

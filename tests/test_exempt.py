@@ -19,6 +19,7 @@ from reportgen.compose import compose
 from reportgen.view import Record, fields_of
 
 from conftest import FIXTURES, TEMPLATES
+from html_pages import read_file
 
 # Words only the exempt parts hold: the paragraph of the report, and the appendix (the bid).
 SECRETS = ["QUOKKA-TENDER-4410", "Ten-year support included", "ZEBRA-LIMIT-7731"]
@@ -184,3 +185,22 @@ def test_public_and_private_editions_are_kept_apart_and_marked(exempt, tmp_path)
     # Nothing changed: nothing is built again.
     again = build(Paths(exempt, TEMPLATES, out))
     assert again.built == 0 and again.packs_built == 0
+
+
+@pytest.mark.libreoffice
+def test_the_private_packs_web_page_links_the_private_editions_and_the_public_the_notice(
+    exempt, tmp_path
+):
+    out = tmp_path / "build"
+    build(Paths(exempt, TEMPLATES, out))
+    public = read_file(out / "2015-09-09-cabinet" / "2015-09-09-cabinet-pack.html").links
+    private = read_file(
+        out / "private" / "2015-09-09-cabinet" / "2015-09-09-cabinet-pack-private.html"
+    ).links
+    notice = "2015-09-09-cabinet-item-7-appendix-a-digital-access-fund-bid-not-for-publication"
+    assert f"{notice}.html" in public
+    assert not any("private" in link for link in public)
+    assert "2015-09-09-cabinet-item-7-appendix-a-digital-access-fund-bid-private.html" in private
+    assert "2015-09-09-cabinet-pack-private.pdf" in private
+    # The meeting's page is the public one: there is no private meeting page.
+    assert "../../2015-09-09-cabinet/index.html" in private

@@ -204,7 +204,7 @@ def manifest(example_build):
 def test_every_document_has_an_html_edition_beside_its_pdf(example_build, manifest):
     out, _ = example_build
     pdfs = [o for o in manifest if o["format"] == "pdf" and o["kind"] != "pack"]
-    pages = ("index", "site-index")
+    pages = ("index", "site-index", "pack")
     html = {o["path"]: o for o in manifest if o["format"] == "html" and o["kind"] not in pages}
     assert len(pdfs) == len(html) == 3
     for pdf in pdfs:

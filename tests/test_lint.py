@@ -118,6 +118,7 @@ HTML_KINDS = {
     "exempt-notice.html": "exempt-notice",
     "meeting-index.html": "meeting-index",
     "site-index.html": "site-index",
+    "pack-cover.html": "pack-page",
 }
 
 

@@ -19,7 +19,7 @@ def manifest(example_build):
 
 @pytest.fixture(scope="module")
 def pack_entry(manifest):
-    (entry,) = [o for o in manifest["outputs"] if o["kind"] == "pack"]
+    (entry,) = [o for o in manifest["outputs"] if (o["kind"], o["format"]) == ("pack", "pdf")]
     return entry
 
 

@@ -140,6 +140,7 @@ def test_the_digital_programme_builds_to_docx_pdf_and_a_pack(tmp_path):
         ("eoi", "html"),
         ("eoi", "pdf"),
         ("index", "html"),
+        ("pack", "html"),
         ("pack", "pdf"),
         ("site-index", "html"),
         ("timetable", "ics"),

@@ -134,7 +134,7 @@ def test_the_built_pack_opens_with_the_summons_and_an_agenda_with_right_pages(di
     out = tmp_path / "build"
     build(Paths(digital, TEMPLATES, out))
     manifest = json.loads((out / "manifest.json").read_text())
-    (pack,) = [o for o in manifest["outputs"] if o["kind"] == "pack"]
+    (pack,) = [o for o in manifest["outputs"] if (o["kind"], o["format"]) == ("pack", "pdf")]
     summons = page_text(out / pack["path"], 1)
     assert summons.count("Cabinet, 9 September 2015: papers") == 1
     for words in (

@@ -28,7 +28,7 @@ from .diagnostics import Diagnostic, ReportgenError
 from .generated import make_generated
 from .html_edition import make_html_editions
 from .manifest import MANIFEST, Output, describe, previous_outputs, still_good, write_manifest
-from .meeting_pages import SITE_INDEX, meeting_pages, site_index
+from .meeting_pages import SITE_INDEX, meeting_pages, pack_pages, site_index
 from .packs import Packs
 from .plan import (
     LANGUAGE,
@@ -152,7 +152,9 @@ def _build(
         time.monotonic() - started,
         built=len(stale),
         up_to_date=len(documents) - len(stale),
-        packs_built=sum(1 for o in outputs if o.kind == "pack" and o.path in made),
+        packs_built=sum(
+            1 for o in outputs if o.kind == "pack" and o.format == "pdf" and o.path in made
+        ),
     )
 
 
@@ -228,6 +230,7 @@ def _produce(
     outputs += html
     outputs += packs.make(log)
     outputs += make_generated(checked, paths, documents, workspace, convert, log)
+    outputs += pack_pages(checked, paths, documents, outputs, workspace)
     outputs += meeting_pages(checked, paths, documents, outputs, staging, workspace.moment)
     if workspace.only is not None:
         # The other meetings' papers (and forward plans) stay as the last build left them.

@@ -53,6 +53,8 @@ HTML_TEMPLATES = {
 PAGE_TEMPLATES = {
     "meeting-index": INDEX_TEMPLATE,
     "site-index": SITE_INDEX_TEMPLATE,
+    # The HTML edition of a pack: its summons and agenda, linking each document.
+    "pack-page": "pack-cover.html",
 }
 # A council's forward plan of key decisions, made when it has any.
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
@@ -278,6 +280,10 @@ def check(
     pages = {
         "meeting-index": (bool(project.meetings), "each meeting's page"),
         "site-index": (True, "build/index.html, the list of meetings"),
+        "pack-page": (
+            any(m.items for m in project.meetings.values()),
+            "each pack's HTML edition (its summons and agenda)",
+        ),
     }
     for kind, name in PAGE_TEMPLATES.items() if html else ():
         needed, what = pages[kind]

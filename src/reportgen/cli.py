@@ -515,7 +515,7 @@ def _lint_as_kinds(template: Path, kinds: set[str]) -> list[Diagnostic]:
         return [d for kind in sorted(kinds) for d in lint_template(template, context_types(kind))]
     every = (
         *("report", "form", "pack", "folio", "forward-plan", "decision-record", "exempt-notice"),
-        *("meeting-index", "site-index"),
+        *("pack-page", "meeting-index", "site-index"),
     )
     return min((lint_template(template, context_types(k)) for k in every), key=len)
 

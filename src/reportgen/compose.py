@@ -265,8 +265,8 @@ def shape_of(document: Report | Form) -> str:
 def context_types(kind: str) -> dict[str, Any]:
     """The type of each name a template of ``kind`` (a shape — ``report``, ``form`` — or
     ``pack``, ``folio``, ``forward-plan``, ``decision-record``, ``exempt-notice``,
-    ``private-mark``, or a web page: ``meeting-index``, ``site-index``) is given, for the
-    linter."""
+    ``private-mark``, or a web page: ``pack-page``, ``meeting-index``, ``site-index``) is
+    given, for the linter."""
     common = {"council": Organisation, "draft": bool, "title": str}
     if kind == "meeting-index":
         return {
@@ -276,6 +276,8 @@ def context_types(kind: str) -> dict[str, Any]:
             "calendar": str | None,
             "decisions": list[Any],
         }
+    if kind == "pack-page":
+        return {**context_types("pack"), "papers": Attachment | None, "meeting_page": str}
     if kind == "site-index":
         return {"title": str, "councils": list[str], "meetings": list[Any]}
     if kind == "forward-plan":

@@ -1,5 +1,7 @@
-"""A meeting's page: a static ``index.html`` per meeting folder with the agenda, each
-document with its HTML, PDF and Word editions (format, size and pages, as GOV.UK lists
+"""A meeting's web pages: the HTML edition of its pack (``…-pack.html`` beside the PDF: the
+summons and agenda, each item linking to its document's HTML edition, from
+``templates/pack-cover.html``); a static ``index.html`` per meeting folder with the agenda,
+each document with its HTML, PDF and Word editions (format, size and pages, as GOV.UK lists
 attachments), the pack and its publication timetable, from ``templates/meeting-index.html``;
 the timetable as ``timetable.ics`` for a clerk's calendar; and ``index.html`` at the top of
 the build listing the meetings, from ``templates/site-index.html``."""
@@ -14,15 +16,76 @@ from typing import Any
 
 from .check import Checked
 from .compose import AgendaEntry, Attachment, Listing, agenda, compose_cover
+from .diagnostics import ReportgenError
+from .fingerprint import fingerprint
 from .house_style import style_markup
-from .html_edition import page_sources
-from .manifest import Output, describe, source_name
+from .html_edition import FORMAT, page_sources, render_html
+from .manifest import Output, describe, source_name, still_good
 from .minutes import recorded
 from .model import Project
-from .plan import Paths, PlannedDocument, contents_entry
+from .plan import Paths, PlannedDocument, Workspace, contents_entry
+from .publish import stage
 from .text import date, environment, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
 from .view import plain
+
+
+def pack_pages(
+    checked: Checked,
+    paths: Paths,
+    documents: dict[str, PlannedDocument],
+    outputs: list[Output],
+    workspace: Workspace,
+) -> list[Output]:
+    """The HTML edition of each pack among ``outputs``, beside its PDF: the summons and the
+    agenda from the same context as the pack's cover (with the page each paper starts on
+    in the PDF), each item linking to its document's HTML edition, and the PDF itself. A
+    private pack's links go to the private editions it holds. One whose context, template
+    and house style are unchanged is kept."""
+    project = checked.project
+    assert project is not None
+    packs = [o for o in outputs if o.kind == "pack" and o.format == "pdf"]
+    if not packs:
+        return []
+    template = checked.page_templates["pack-page"]
+    by_pdf = {d.relative("pdf"): d for d in documents.values()}
+    made: list[Output] = []
+    problems = []
+    for pack in packs:
+        assert pack.meeting is not None and pack.contents is not None
+        members = [by_pdf[entry["path"]] for entry in pack.contents]
+        pages = [int(entry["first_page"]) for entry in pack.contents]
+        relative = pack.path.removesuffix(".pdf") + f".{FORMAT}"
+        folder = posixpath.dirname(relative)
+        private = pack.access == "private"
+        contents = [contents_entry(project, d, p) for d, p in zip(members, pages, strict=True)]
+        draft = checked.is_draft(d.placement.document_id for d in members)
+        context = compose_cover(project, pack.meeting, contents, draft=draft, private=private)
+        context["agenda"] = plain(linked_agenda(project, pack.meeting, members, pages, folder))
+        context["papers"] = plain(_attachment(pack, folder))
+        # A private pack's page is under private/; the meeting's page is the public one.
+        context["meeting_page"] = link(f"{members[0].placement.folder}/index.html", folder)
+        inputs = {s for s in pack.sources if not s.startswith("templates/")}
+        sources = sorted(inputs | set(page_sources(checked, paths, template)))
+        key = fingerprint(context, template, checked.house_style, sources, relative)
+        if still_good(workspace.previous, workspace.out, relative, key):
+            made.append(Output(**workspace.previous[relative]))
+            continue
+        try:
+            html = render_html(template, context, house_style=checked.house_style, private=private)
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        stage(workspace.staging / relative, html.encode("utf-8"))
+        output = describe(
+            workspace.staging, relative, "pack", pack.title, sources, meeting=pack.meeting
+        )
+        output.fingerprint = key
+        output.access = pack.access
+        made.append(output)
+    if problems:
+        raise ReportgenError(problems)
+    return made
 
 
 def meeting_pages(
