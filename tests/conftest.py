@@ -101,6 +101,43 @@ def output_path(out: Path, kind: str, fmt: str = "pdf") -> Path:
     return out / found["path"]
 
 
+# The district council's Cabinet of 9 September 2015 (fixtures/digital-access) once held: what
+# it resolved on each recommendation of its report.
+OUTCOMES = """\
+  first_minute: 41
+  outcomes:
+    report:
+      recommendations:
+        approve: {decision: agreed}
+        delegate:
+          decision: agreed-as-amended
+          wording: That the Director of Resources agrees the contract after consulting the Leader.
+        report-back: {decision: deferred, reason: The supplier is to confirm the date.}
+        assessment: {decision: not-agreed, reason: Members asked for consultation first.}
+      reasons: Digital channels cost less per contact.
+      interests:
+        - {member: Councillor J Patel, interest: a personal interest as a library governor}
+"""
+
+
+def hold_meeting(inputs: Path) -> Path:
+    """``inputs`` (a copy of the digital access programme) with its Cabinet meeting held:
+    its outcomes recorded, so the build makes its record of decisions."""
+    meetings = inputs / "meetings.yaml"
+    meetings.write_text(meetings.read_text() + OUTCOMES)
+    return inputs
+
+
+def plan_key_decision(inputs: Path) -> Path:
+    """``inputs`` (a copy of the digital access programme) with its report a key decision,
+    noticed on 29 July 2015 and affecting two wards, so the build makes a forward plan."""
+    report = inputs / "documents" / "report.yaml"
+    report.write_text(
+        report.read_text() + "key_decision: {notice: 2015-07-29}\nwards: [Abbey, Castle]\n"
+    )
+    return inputs
+
+
 def load_problems(inputs: Path) -> list[str]:
     """Every diagnostic that loading, typing and cross-checking ``inputs`` raises."""
     with pytest.raises(ReportgenError) as caught:

@@ -15,7 +15,9 @@ from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.decisions import amounts, forward_plan
 
-from conftest import TEMPLATES
+from conftest import TEMPLATES, plan_key_decision
+from fidelity import pdf_text, words
+from html_pages import read_file
 
 # The district council's Cabinet meets on Wednesday 9 September 2015; the report's first
 # recommendation commits the capital cost, {money: 1_250_000}, written "£1.25m".
@@ -155,7 +157,9 @@ def test_the_build_makes_the_forward_plan_as_docx_and_tagged_pdf(digital, tmp_pa
     out = tmp_path / "build"
     result = build(Paths(digital, TEMPLATES, out))
     plans = sorted(o.path for o in result.outputs if o.kind == "forward-plan")
-    assert plans == ["forward-plan/wdc-forward-plan.docx", "forward-plan/wdc-forward-plan.pdf"]
+    assert plans == [
+        f"forward-plan/wdc-forward-plan.{suffix}" for suffix in ("docx", "html", "pdf")
+    ]
     pdf = out / "forward-plan" / "wdc-forward-plan.pdf"
     text = " ".join(
         subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
@@ -169,3 +173,31 @@ def test_the_build_makes_the_forward_plan_as_docx_and_tagged_pdf(digital, tmp_pa
     again = build(Paths(digital, TEMPLATES, out))
     assert again.built == 0
     assert (out / "forward-plan" / "wdc-forward-plan.pdf").read_bytes() == pdf.read_bytes()
+
+
+@pytest.mark.libreoffice
+def test_the_forward_plans_html_edition_says_what_its_pdf_says_and_the_top_page_links_it(
+    digital, tmp_path
+):
+    plan_key_decision(digital)
+    out = tmp_path / "build"
+    result = build(Paths(digital, TEMPLATES, out))
+    (entry,) = [o for o in result.outputs if o.kind == "forward-plan" and o.format == "html"]
+    assert entry.path == "forward-plan/wdc-forward-plan.html" and entry.meeting is None
+    assert {"templates/forward-plan.html", "templates/house-style.css"} <= set(entry.sources)
+    page = read_file(out / entry.path)
+    assert page.title == page.headings[0][1] == "Forward plan of key decisions"
+    assert (2, "Digital Customer Access") in page.headings
+    pdf = pdf_text(out / "forward-plan" / "wdc-forward-plan.pdf", layout=False)
+    said = {w.casefold() for w in words(page.text)}
+    # The PDF's table has a column "Decision", where the web page heads each decision with
+    # its title; and pdftotext reads the template's "Decision-maker" without its hyphen.
+    assert {w.casefold() for w in words(pdf)} - said == {"decision", "decisionmaker"}
+    assert "Decision-maker" in page.text
+    top = read_file(out / "index.html")
+    assert {entry.path, "forward-plan/wdc-forward-plan.pdf"} <= set(top.links)
+    assert "Forward plans of key decisions" in top.text
+    # Unchanged, it is kept as it is.
+    before = (out / entry.path).stat().st_mtime_ns
+    build(Paths(digital, TEMPLATES, out))
+    assert (out / entry.path).stat().st_mtime_ns == before

@@ -19,7 +19,7 @@ from reportgen.check import check
 from reportgen.html_edition import render_html
 
 from browser import axe_violations, chromium, describe, missing, overflow, screenshot, set_width
-from conftest import FIXTURES, TEMPLATES, output_path
+from conftest import FIXTURES, TEMPLATES, hold_meeting, output_path, plan_key_decision
 from fidelity import HTML_ADDED, changes, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.libreoffice]
@@ -43,17 +43,39 @@ def exempt_build(tmp_path_factory) -> Path:
     inputs = tmp_path_factory.mktemp("exempt") / "inputs"
     shutil.copytree(FIXTURES / "digital-access", inputs)
     shutil.copytree(FIXTURES / "exempt-items", inputs, dirs_exist_ok=True)
+    return built(inputs)
+
+
+def built(inputs: Path) -> Path:
+    """``inputs`` built into ``build/`` beside them (their folder names the site)."""
     out = inputs.parent / "build"
     build(Paths(inputs, TEMPLATES, out))
     return out
 
 
-@pytest.fixture(scope="module", params=["example", "exempt"])
+@pytest.fixture(scope="module")
+def forward_plan_build(tmp_path_factory) -> Path:
+    """A meeting whose report is a key decision, built: with the council's forward plan."""
+    inputs = tmp_path_factory.mktemp("forward-plan") / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", inputs)
+    return built(plan_key_decision(inputs))
+
+
+@pytest.fixture(scope="module")
+def held_build(tmp_path_factory) -> Path:
+    """A meeting that has been held, built: with its record of decisions."""
+    inputs = tmp_path_factory.mktemp("held") / "inputs"
+    shutil.copytree(FIXTURES / "digital-access", inputs)
+    return built(hold_meeting(inputs))
+
+
+@pytest.fixture(scope="module", params=["example", "exempt", "forward-plan", "held"])
 def site(request, example_build) -> Path:
-    """A build's output folder: the worked example, or a meeting with exempt information."""
-    return (
-        example_build[0] if request.param == "example" else request.getfixturevalue("exempt_build")
-    )
+    """A build's output folder: the worked example, a meeting with exempt information, one
+    with a key decision on the forward plan, or one that has been held."""
+    if request.param == "example":
+        return example_build[0]
+    return request.getfixturevalue(f"{request.param.replace('-', '_')}_build")
 
 
 def pages(out: Path) -> list[Path]:
@@ -93,7 +115,8 @@ def png_width(path: Path) -> int:
 def test_nothing_scrolls_sideways_on_a_phone_and_screenshots_are_kept(
     driver, site, tmp_path_factory
 ):
-    shots = tmp_path_factory.getbasetemp() / "screenshots" / site.name
+    name = site.parent.name if site.name == "build" else site.name
+    shots = tmp_path_factory.getbasetemp() / "screenshots" / name
     wide = {}
     for width in WIDTHS:
         for page in pages(site):

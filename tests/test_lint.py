@@ -119,6 +119,8 @@ HTML_KINDS = {
     "meeting-index.html": "meeting-index",
     "site-index.html": "site-index",
     "pack-cover.html": "pack-page",
+    "forward-plan.html": "forward-plan",
+    "decision-record.html": "decision-record",
 }
 
 

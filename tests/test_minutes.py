@@ -16,23 +16,9 @@ from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.minutes import minutes
 
-from conftest import FIXTURES, TEMPLATES, output_path
-
-OUTCOMES = """\
-  first_minute: 41
-  outcomes:
-    report:
-      recommendations:
-        approve: {decision: agreed}
-        delegate:
-          decision: agreed-as-amended
-          wording: That the Director of Resources agrees the contract after consulting the Leader.
-        report-back: {decision: deferred, reason: The supplier is to confirm the date.}
-        assessment: {decision: not-agreed, reason: Members asked for consultation first.}
-      reasons: Digital channels cost less per contact.
-      interests:
-        - {member: Councillor J Patel, interest: a personal interest as a library governor}
-"""
+from conftest import FIXTURES, TEMPLATES, hold_meeting, output_path
+from fidelity import pdf_text, words
+from html_pages import read_file
 
 
 @pytest.fixture
@@ -40,9 +26,7 @@ def held(tmp_path: Path) -> Path:
     """The district council's Cabinet of 9 September 2015, with its outcomes recorded."""
     inputs = tmp_path / "inputs"
     shutil.copytree(FIXTURES / "digital-access", inputs)
-    meetings = inputs / "meetings.yaml"
-    meetings.write_text(meetings.read_text() + OUTCOMES)
-    return inputs
+    return hold_meeting(inputs)
 
 
 def messages(inputs: Path, *, final: bool = False) -> list[str]:
@@ -118,3 +102,28 @@ def test_the_build_writes_the_record_and_marks_outcomes_on_the_meetings_page(hel
     )
     assert "That the Director of Resources agrees the contract. Agreed as amended:" in page
     assert "Deferred (The supplier is to confirm the date.)" in page
+
+
+@pytest.mark.libreoffice
+def test_the_records_html_edition_says_what_its_pdf_says_and_the_meetings_page_links_it(
+    held, tmp_path
+):
+    out = tmp_path / "build"
+    result = build(Paths(held, TEMPLATES, out))
+    (entry,) = [o for o in result.outputs if o.kind == "decision-record" and o.format == "html"]
+    assert entry.path == "2015-09-09-cabinet/2015-09-09-cabinet-record-of-decisions.html"
+    assert entry.meeting == "cabinet"
+    assert {"templates/decision-record.html", "templates/house-style.css"} <= set(entry.sources)
+    page = read_file(out / entry.path)
+    assert page.title == page.headings[0][1] == "Cabinet, 9 September 2015: record of decisions"
+    assert (2, "41. Digital Customer Access") in page.headings
+    assert "(a) That Cabinet approves option 2 and capital of £1.25m." in page.text
+    pdf = pdf_text(out / entry.path.replace(".html", ".pdf"), layout=False)
+    said = {w.casefold() for w in words(page.text)}
+    assert {w.casefold() for w in words(pdf)} - said == set()
+    meeting_page = read_file(out / "2015-09-09-cabinet" / "index.html")
+    assert "2015-09-09-cabinet-record-of-decisions.html" in meeting_page.links
+    # Built again from nothing, it is the same bytes.
+    before = (out / entry.path).read_bytes()
+    build(Paths(held, TEMPLATES, out), force=True)
+    assert (out / entry.path).read_bytes() == before

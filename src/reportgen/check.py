@@ -55,6 +55,9 @@ PAGE_TEMPLATES = {
     "site-index": SITE_INDEX_TEMPLATE,
     # The HTML edition of a pack: its summons and agenda, linking each document.
     "pack-page": "pack-cover.html",
+    # The HTML editions of the documents made from the meetings' data.
+    "forward-plan": "forward-plan.html",
+    "decision-record": "decision-record.html",
 }
 # A council's forward plan of key decisions, made when it has any.
 FORWARD_PLAN_TEMPLATE = "forward-plan.docx"
@@ -283,6 +286,11 @@ def check(
         "pack-page": (
             any(m.items for m in project.meetings.values()),
             "each pack's HTML edition (its summons and agenda)",
+        ),
+        "forward-plan": (_has_key_decisions(project), "the forward plan's HTML edition"),
+        "decision-record": (
+            any(m.outcomes for m in project.meetings.values()),
+            "each record of decisions' HTML edition",
         ),
     }
     for kind, name in PAGE_TEMPLATES.items() if html else ():

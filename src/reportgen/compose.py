@@ -279,7 +279,12 @@ def context_types(kind: str) -> dict[str, Any]:
     if kind == "pack-page":
         return {**context_types("pack"), "papers": Attachment | None, "meeting_page": str}
     if kind == "site-index":
-        return {"title": str, "councils": list[str], "meetings": list[Any]}
+        return {
+            "title": str,
+            "councils": list[str],
+            "meetings": list[Any],
+            "forward_plans": list[Listing],
+        }
     if kind == "forward-plan":
         return {**common, "decisions": list[PlannedDecision]}
     if kind == "exempt-notice":

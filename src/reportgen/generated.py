@@ -1,6 +1,7 @@
 """Documents made from the meetings' data rather than from a document's own file: each
 council's forward plan of key decisions (:mod:`reportgen.decisions`) and each held meeting's
-record of decisions (:mod:`reportgen.minutes`), as .docx and PDF from their templates."""
+record of decisions (:mod:`reportgen.minutes`), as .docx and PDF from their Word templates
+and as an HTML edition from their HTML templates, all three from the same composed context."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any
 
 from .check import DECISION_RECORD_TEMPLATE, FORWARD_PLAN_TEMPLATE, Checked
 from .compose import FORWARD_PLAN_TITLE, compose_decision_record, compose_forward_plan
+from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
+from .html_edition import FORMAT, page_sources, render_html
 from .layout import agenda_label
 from .manifest import Output, describe, source_name, still_good
 from .plan import (
@@ -39,6 +42,7 @@ class Generated:
     stem: str
     kind: str
     template: Path
+    html_template: Path
     context: dict[str, Any]
     properties: Properties
     sources: list[str]
@@ -53,8 +57,9 @@ def make_generated(
     convert: Conversion,
     log: Log,
 ) -> list[Output]:
-    """Every forward plan and record of decisions; one whose context and template are
-    unchanged since the last build is kept."""
+    """Every forward plan and record of decisions, as .docx, PDF and HTML; an edition whose
+    context and template (and, for HTML, house style) are unchanged since the last build is
+    kept."""
     # A build of one meeting's papers (--only) leaves the forward plans, which span every
     # meeting, as they were.
     wanted = [
@@ -66,6 +71,14 @@ def make_generated(
         *_records(checked, paths, documents, workspace.only),
     ]
     outputs: list[Output] = []
+    problems = []
+    for job in wanted:
+        try:
+            outputs.append(_html_edition(checked, paths, job, workspace))
+        except ReportgenError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise ReportgenError(problems)
     made: dict[Path, tuple[Generated, str]] = {}
     for job in wanted:
         key = fingerprint(job.context, job.template, workspace.moment, convert.settings())
@@ -99,6 +112,24 @@ def make_generated(
     return outputs
 
 
+def _html_edition(checked: Checked, paths: Paths, job: Generated, workspace: Workspace) -> Output:
+    """The HTML edition of one forward plan or record, unless the last build's is still
+    good; raises :class:`ReportgenError` naming its template if it cannot be rendered."""
+    relative = f"{job.stem}.{FORMAT}"
+    inputs = [s for s in job.sources if not s.startswith("templates/")]
+    sources = [*inputs, *page_sources(checked, paths, job.html_template)]
+    key = fingerprint(job.context, job.html_template, checked.house_style, sources, FORMAT)
+    if still_good(workspace.previous, workspace.out, relative, key):
+        return Output(**workspace.previous[relative])
+    html = render_html(job.html_template, job.context, house_style=checked.house_style)
+    stage(workspace.staging / relative, html.encode("utf-8"))
+    output = describe(
+        workspace.staging, relative, job.kind, job.properties.title, sources, meeting=job.meeting
+    )
+    output.fingerprint = key
+    return output
+
+
 def _forward_plans(
     checked: Checked, paths: Paths, documents: dict[str, PlannedDocument], today: dt.date
 ) -> list[Generated]:
@@ -119,6 +150,7 @@ def _forward_plans(
                 f"{FORWARD_PLANS}/{council_id}-forward-plan",
                 "forward-plan",
                 template,
+                checked.page_templates["forward-plan"],
                 context,
                 Properties(
                     FORWARD_PLAN_TITLE,
@@ -158,6 +190,7 @@ def _records(
                 f"{folder}/{folder}-record-of-decisions",
                 "decision-record",
                 template,
+                checked.page_templates["decision-record"],
                 context,
                 meeting_properties(project, meeting_id, context["title"]),
                 _sources(paths, template, members),

@@ -264,7 +264,7 @@ SITE_INDEX = "index.html"
 def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: Path) -> Output:
     """``index.html`` at the top of the build: each meeting that has a page, soonest first
     (meetings not yet dated last), with its council, body and date and whether its papers
-    are still drafts."""
+    are still drafts; then each council's forward plan of key decisions, with its files."""
     project = checked.project
     assert project is not None
     pages = {o.meeting: o for o in outputs if o.kind == "index" and o.meeting is not None}
@@ -286,7 +286,20 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
             }
         )
     meetings.sort(key=lambda m: (m["iso"] is None, m["iso"] or "", m["title"]))
-    councils = sorted({m["council"] for m in meetings})
+    by_path = {o.path: o for o in outputs}
+    # Each council's forward plan (forward-plan/<council>-forward-plan.*), with its files.
+    plans = [
+        _index_row(
+            project.organisations[Path(o.path).name.removesuffix("-forward-plan.pdf")].name,
+            o,
+            by_path,
+            "",
+            None,
+        )
+        for o in sorted(outputs, key=lambda o: o.path)
+        if o.kind == "forward-plan" and o.format == "pdf"
+    ]
+    councils = sorted({m["council"] for m in meetings} | {p.item for p in plans})
     template_path = checked.page_templates["site-index"]
     template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
     title = "Committee meetings and papers"
@@ -296,6 +309,7 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
             "title": title,
             "councils": councils,
             "meetings": plain(meetings),
+            "forward_plans": plain(plans),
             "house_style": style_markup(checked.house_style),
         },
     )
