@@ -4,6 +4,7 @@ inputs tree, facts written once wherever they are used."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,9 +17,13 @@ from pypdf import PdfReader
 from reportgen.build import Paths, build
 from reportgen.check import check
 from reportgen.diff import compare, render_checked
+from reportgen.html_edition import edition_source, render_html
+from reportgen.layout import Placement
+from reportgen.plan import PlannedDocument
 from reportgen.render import Properties, render_docx
 
 from conftest import EXAMPLE_INPUTS, FIXTURES, TEMPLATES, output_path
+from html_pages import read_page
 
 DIGITAL = FIXTURES / "digital-access"
 
@@ -251,6 +256,36 @@ def test_a_kind_added_as_data_is_checked_like_any_other(tmp_path):
     assert "To set the charge for garden waste collection at £45 a year from 1 April 2016" in text
 
 
+def public_edition_of(document_id: str) -> PlannedDocument:
+    """A document's public edition, as the build plans it (only its id matters here)."""
+    placement = Placement(document_id, folder="documents", stem=document_id)
+    return PlannedDocument(placement, kind="", title="", sources=[], fingerprint="")
+
+
+def test_a_kinds_own_html_template_makes_its_documents_html_editions(tmp_path):
+    inputs, templates = with_new_kind(tmp_path)
+    checked = check(inputs, templates)
+    assert checked.diagnostics == []
+    template, context = edition_source(checked, public_edition_of("fees-decision"))
+    assert template == templates / "officer-decision.html"
+    page = read_page(render_html(template, context, house_style=checked.house_style))
+    assert page.headings[0] == (1, "Garden waste collection charge for 2016/17")
+    assert "Record of an officer decision" in page.text
+    assert (2, "The decision") in page.headings  # form.html would say "1. The decision"
+    # The documents of other kinds keep their shape's template.
+    assert edition_source(checked, public_edition_of("report"))[0] == templates / "report.html"
+
+
+def test_a_misspelt_name_in_a_kinds_own_html_template_is_an_error_at_its_line(tmp_path):
+    inputs, templates = with_new_kind(tmp_path)
+    own = templates / "officer-decision.html"
+    own.write_text(own.read_text().replace("{{ field.label }}", "{{ field.lable }}"))
+    line = next(i for i, s in enumerate(own.read_text().splitlines(), 1) if "lable" in s)
+    (problem,) = check(inputs, templates).errors
+    assert (problem.file, problem.line) == (str(own), line)
+    assert problem.message.startswith("'lable' is not an attribute of FieldView")
+
+
 def test_a_document_of_an_undefined_kind_is_an_error_with_a_suggestion(tmp_path, edit):
     inputs, templates = with_new_kind(tmp_path)
     edit(
@@ -285,6 +320,12 @@ def test_a_kind_added_as_data_builds_to_a_pdf(tmp_path):
     text = " ".join(pdf_text(pdf).split())
     assert "Garden waste collection charge for 2016/17" in text
     assert "Alternatives considered • Keep the current charge • Stop the service" in text
+    # Its HTML edition is made from the kind's own template, which is one of its sources.
+    html = output_path(out, "officer-decision", "html")
+    assert "Record of an officer decision" in html.read_text()
+    manifest = json.loads((out / "manifest.json").read_text())["outputs"]
+    (entry,) = [o for o in manifest if o["path"] == str(html.relative_to(out))]
+    assert "templates/officer-decision.html" in entry["sources"]
 
 
 def test_resource_implications_show_figures_by_year_with_totals():

@@ -93,6 +93,8 @@ class Checked:
     folio_templates: dict[str, Path] = field(default_factory=dict)
     # The HTML editions' templates, by the shape they serve (or "exempt-notice").
     html_templates: dict[str, Path] = field(default_factory=dict)
+    # The HTML templates kinds name for their documents' editions, by the kind's id.
+    kind_html_templates: dict[str, Path] = field(default_factory=dict)
     # The web pages' templates this build needs, by their kind (see PAGE_TEMPLATES).
     page_templates: dict[str, Path] = field(default_factory=dict)
     # The house style every HTML page holds (templates/house-style.css), checked, and its file.
@@ -269,7 +271,19 @@ def check(
             found.append(
                 Diagnostic(str(template), 0, 0, "error", f"the build makes {what}, from here")
             )
-    shapes = {shape_of(d) for d in project.documents.values()}
+    # A kind may name an HTML template of its own; its shape's default serves the others.
+    for kind_id, kind in project.kinds.items() if html else ():
+        if kind.html_template is None:
+            continue
+        template = _kind_html_template(templates_dir, kind.html_template)
+        if isinstance(template, str):
+            found.append(inputs.diagnostic(("kinds", kind_id, "html_template"), template))
+            continue
+        uses.add((template, kind.shape))
+        checked.kind_html_templates[kind_id] = template
+    shapes = {
+        shape_of(d) for d in project.documents.values() if d.kind not in checked.kind_html_templates
+    }
     for shape, name in HTML_TEMPLATES.items() if html else ():
         needed = bool(checked.notice_contexts) if shape == "exempt-notice" else shape in shapes
         template = templates_dir / name
@@ -378,6 +392,19 @@ def template_path(templates_dir: Path, name: str) -> Path | None:
     except (OSError, RuntimeError):  # a symlink loop
         return None
     return path if inside else None
+
+
+def _kind_html_template(templates_dir: Path, name: str) -> Path | str:
+    """The HTML template a kind names, or what is wrong with the name: it must be an HTML
+    file in ``templates_dir``."""
+    template = template_path(templates_dir, name)
+    if template is None:
+        return _outside(name)
+    if template.suffix != ".html":
+        return f"template '{name}' is not an HTML template: name a .html file in templates/"
+    if not template.is_file():
+        return f"template '{name}' (for the HTML edition) not found in {templates_dir}"
+    return template
 
 
 def _too_long(title: str) -> str:

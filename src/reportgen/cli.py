@@ -496,6 +496,9 @@ def _template_kinds(inputs: Path) -> dict[str, set[str]]:
         return kinds
     for document in project.documents.values():
         kinds.setdefault(template_of(project, document), set()).add(shape_of(document))
+    for kind in project.kinds.values():
+        if kind.html_template:
+            kinds.setdefault(kind.html_template, set()).add(kind.shape)
     for meeting in project.meetings.values():
         kinds.setdefault(meeting.pack_template, set()).add("pack")
         if meeting.folio_template:

@@ -89,7 +89,8 @@ def make_html_editions(
 
 def edition_source(checked: Checked, document: PlannedDocument) -> tuple[Path, dict[str, Any]]:
     """The HTML template and the composed context of a planned document's edition: the
-    same context its .docx is rendered from."""
+    same context its .docx is rendered from, and the template its kind names or else its
+    shape's (an exempt document's public edition is the notice's)."""
     document_id = document.placement.document_id
     if document.edition == "notice":
         return checked.html_templates["exempt-notice"], checked.notice_contexts[document_id]
@@ -97,8 +98,10 @@ def edition_source(checked: Checked, document: PlannedDocument) -> tuple[Path, d
     if document.edition == "private":
         context = checked.private_contexts[document_id]
     assert checked.project is not None
-    shape = shape_of(checked.project.documents[document_id])
-    return checked.html_templates[shape], context
+    model = checked.project.documents[document_id]
+    # The kind's own HTML template, if it names one, else its shape's.
+    own = checked.kind_html_templates.get(model.kind)
+    return own or checked.html_templates[shape_of(model)], context
 
 
 def page_sources(checked: Checked, paths: Paths, template: Path) -> list[str]:

@@ -846,10 +846,13 @@ class WordLimits(Strict):
 class Kind(Strict):
     """A kind of document: its shape, its template, what it is for, what it requires
     (fields of its shape that may not be left empty, such as ``recommendations``) and its
-    word limits."""
+    word limits; and, if its HTML edition is not to look as its shape's default
+    (``report.html``, ``form.html``), the HTML template of its own (``html_template``, a
+    file in ``templates/``)."""
 
     shape: Literal["report", "form"]
     template: Text
+    html_template: Text | None = None
     description: Text
     requires: list[Text] = []
     word_limits: WordLimits | None = None
