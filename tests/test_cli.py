@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONVERSION_MODES, FAKE_SOFFICE, ROOT, TEMPLATES, snapshot
+from conftest import CONVERSION_MODES, FAKE_SOFFICE, ROOT, snapshot
 
 
 def reportgen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -271,7 +271,8 @@ def test_lint_passes_on_the_example_templates():
     result = reportgen("lint")
     assert result.returncode == 0, result.stderr
     # Every Word and HTML template in templates/, and the house style.
-    every = [*TEMPLATES.glob("*.docx"), *TEMPLATES.glob("*.html"), TEMPLATES / "house-style.css"]
+    templates = ROOT / "templates"
+    every = [*templates.glob("*.docx"), *templates.glob("*.html"), templates / "house-style.css"]
     assert result.stdout.strip() == f"{len(every)} templates: ok"
 
 
