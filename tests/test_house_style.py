@@ -2,7 +2,8 @@
 (a page fetches nothing), checked so that it can neither end the page's ``<style>`` element
 nor make a browser fetch anything, and a source of every HTML output, so editing it rebuilds
 exactly the HTML pages (the cases in ``fixtures/bad-inputs/house-style-*`` show the messages
-``validate`` gives)."""
+``validate`` gives). The HTML templates are checked not to go round it: no script, nothing
+fetched, no style of their own, the sheet only in its style element."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import pytest
 
 from reportgen.build import Paths, build
 from reportgen.check import check
-from reportgen.compose import shape_of
+from reportgen.compose import context_types, shape_of
 from reportgen.house_style import HOUSE_STYLE, style_markup, style_problems
 from reportgen.html_edition import render_html
+from reportgen.lint import lint_template
 
 from conftest import EXAMPLE_INPUTS, TEMPLATES, output_path
 from html_pages import read_page
@@ -129,6 +131,41 @@ def test_every_html_page_a_check_renders_fetches_nothing_with_the_house_style():
         shape = shape_of(checked.project.documents[document_id])
         html = render_html(checked.html_templates[shape], context, house_style=checked.house_style)
         assert read_page(html).fetched == [] and "url(" not in html
+
+
+# --- the HTML templates, which could otherwise go round the sheet ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "message"),
+    [
+        ("<script>document.title = 'ran'</script>", "'<script>' would run a script"),
+        ('<p onclick="alert(1)">Hello</p>', "'onclick=' would run a script"),
+        ('<a href="javascript:alert(1)">Hello</a>', "'href=\"javascript:…\"' would run a script"),
+        ('<link rel="stylesheet" href="https://example.com/a.css">', "'<link>' would make"),
+        ('<img src="https://example.com/p.gif" alt="">', "'src=' would make"),
+        ('<img src="{{ council.name }}" alt="">', "'src=' would make"),
+        ('<iframe title="x"></iframe>', "'<iframe>' would make"),
+        ('<p style="background: url(https://example.com/p.gif)">Hi</p>', "this style would make"),
+        ("<style>body { color: red; }</style>", "a page's one style element holds"),
+        ('<p title="{{ house_style }}">Hi</p>', "house_style may be used only as <style>"),
+    ],
+)
+def test_an_html_template_may_not_run_a_script_fetch_a_file_or_go_round_the_sheet(
+    tmp_path, markup, message
+):
+    lines = (TEMPLATES / "report.html").read_text().splitlines()
+    at = lines.index("<main>") + 1
+    template = tmp_path / "report.html"
+    template.write_text("\n".join([*lines[:at], markup, *lines[at:]]) + "\n")
+    (problem,) = lint_template(template, context_types("report"))
+    assert (problem.line, problem.severity) == (at + 1, "error")
+    assert problem.message.startswith(message)
+
+
+def test_the_example_html_templates_run_nothing_and_fetch_nothing():
+    for template in sorted(TEMPLATES.glob("*.html")):
+        assert not any("would" in d.message for d in lint_template(template, {})), template
 
 
 # --- in a build ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 import typing
 import zipfile
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -20,7 +21,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, ReportgenError, did_you_mean
-from .house_style import read_house_style
+from .house_style import read_house_style, style_problems
 from .model import branches
 from .text import FUNCTIONS, describe_template_error, environment
 
@@ -97,7 +98,84 @@ def _lint_html(template: Path, context_types: dict[str, Any]) -> list[Diagnostic
         return [_at_line(_error(display, describe_template_error(exc), around), exc.lineno)]
     checker = _HtmlChecker(display, source, env)
     checker.visit(tree, dict(context_types))
-    return list(dict.fromkeys(checker.problems))
+    return list(dict.fromkeys([*checker.problems, *_page_problems(display, source)]))
+
+
+# What a page may not hold, since it is one file that fetches nothing and runs nothing in a
+# reader's browser (the browser tests, on the machine that builds, open every page too).
+_FETCHING_ELEMENTS = {"link", "iframe", "frame", "object", "embed", "applet"}
+_FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "background", "data", "lowsrc", "dynsrc"}
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style", re.DOTALL | re.IGNORECASE)
+_HOUSE_STYLE = "{{ house_style }}"
+
+
+def _page_problems(display: str, source: str) -> list[Diagnostic]:
+    """Whatever in an HTML template would run a script or fetch a file in a reader's
+    browser, and any style but the house style's (whose sheet is checked for both), each at
+    its line."""
+    problems = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Diagnostic(display, line, 1, "error", message))
+
+    for found in _STYLE_ELEMENT.finditer(source):
+        if found.group(1).strip() != _HOUSE_STYLE:
+            problem(
+                source.count("\n", 0, found.start()) + 1,
+                f"a page's one style element holds {_HOUSE_STYLE} and nothing else: "
+                "write styles in house-style.css, where they are checked",
+            )
+    # The sheet is given as text autoescape leaves alone, checked for a style element:
+    # anywhere else (an attribute, the body) its quotes or markup would be read as HTML.
+    text = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group(0).count("\n"), source, flags=re.DOTALL)
+    placed = [
+        m.span(1) for m in _STYLE_ELEMENT.finditer(text) if m.group(1).strip() == _HOUSE_STYLE
+    ]
+    for use in re.finditer(r"\bhouse_style\b", text):
+        if not any(start <= use.start() < end for start, end in placed):
+            problem(
+                text.count("\n", 0, use.start()) + 1,
+                f"house_style may be used only as <style>{_HOUSE_STYLE}</style>, where the "
+                "sheet is checked to stay",
+            )
+    # Jinja's tags, read as text of the same lines, so the markup around them parses.
+    markup = _JINJA.sub(lambda m: "x" + "\n" * m.group(0).count("\n"), source)
+    reader = _PageReader()
+    reader.feed(markup)
+    reader.close()
+    for line, message in reader.found:
+        problem(line, message)
+    return problems
+
+
+class _PageReader(HTMLParser):
+    """Finds scripts, fetching elements and attributes, and inline styles that fetch."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
+        fetch = "would make a reader's browser fetch another file; a page holds all it needs"
+        script = "would run a script in a reader's browser; a page runs none"
+        if tag == "script":
+            self.found.append((line, f"'<script>' {script}"))
+        elif tag in _FETCHING_ELEMENTS:
+            self.found.append((line, f"'<{tag}>' {fetch}"))
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name.startswith("on"):
+                self.found.append((line, f"'{name}=' {script}"))
+            elif name in _FETCHING_ATTRIBUTES and not value.lower().startswith("data:"):
+                self.found.append((line, f"'{name}=' {fetch}"))
+            elif name in ("href", "action", "formaction") and value.lower().startswith(
+                "javascript:"
+            ):
+                self.found.append((line, f"'{name}=\"javascript:…\"' {script}"))
+            elif name == "style" and style_problems(value, ""):
+                self.found.append((line, f"this style {fetch}"))
 
 
 def _at_line(diagnostic: Diagnostic, line: int | None) -> Diagnostic:
