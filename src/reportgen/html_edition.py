@@ -13,11 +13,12 @@ every other output: one whose context, template and house style are unchanged is
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 
 from .check import Checked
 from .compose import shape_of
@@ -128,7 +129,7 @@ def render_html(
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportgenError(_error(display, f"not a readable HTML template ({exc})")) from None
     try:
-        compiled = environment(autoescape=True).from_string(source)
+        compiled = _compiled(source)
         page = {**context, "private": private, "house_style": style_markup(house_style)}
         html = render_template(compiled, page)
     except TemplateError as exc:
@@ -137,6 +138,13 @@ def render_html(
         # A filter given the wrong kind of fact, a group of facts printed as text.
         raise ReportgenError(_error(display, str(exc))) from None
     return html if html.endswith("\n") else html + "\n"
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(source: str) -> Template:
+    """A page template compiled once for all the pages a build makes with it (compiling
+    costs more than rendering); a template that does not compile is not kept."""
+    return environment(autoescape=True).from_string(source)
 
 
 def _error(display: str, message: str) -> Diagnostic:
