@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,10 @@ def test_what_a_killed_build_left_is_stopped_and_removed_and_a_live_builds_is_no
         [sys.executable, "-c", "import time; time.sleep(60)", str(abandoned / "profile")],
         start_new_session=True,
     )
+    # Its command line can be read only once it has started (a killed build's has long).
+    cmdline = Path(f"/proc/{left.pid}/cmdline")
+    while os.fsencode(abandoned) not in cmdline.read_bytes():
+        time.sleep(0.01)
     with Workers(0, "soffice") as live:
         live.start()
         clear_abandoned()
