@@ -135,6 +135,27 @@ def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path):
     assert starts(log) == 2
 
 
+def test_a_bridge_that_stops_says_why(tmp_path, monkeypatch):
+    # A Python that can import uno, whose bridge then fails as a broken unoserver would.
+    python = tmp_path / "python3"
+    python.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = -c ] && exit 0\n'
+        "echo 'ImportError: cannot import name UnoConverter' >&2\n"
+        "exit 1\n"
+    )
+    python.chmod(0o755)
+    monkeypatch.setenv("REPORTGEN_UNO_PYTHON", str(python))
+    workers.uno_python.cache_clear()
+    try:
+        with Workers(1, find_soffice()) as own:
+            (worker,) = own.start()
+            with pytest.raises(workers.ConverterUnavailable, match="cannot import name"):
+                worker.convert(tmp_path / "a.docx", tmp_path / "a.pdf", OPTIONS, 30)
+    finally:
+        workers.uno_python.cache_clear()
+
+
 def test_what_a_killed_build_left_is_stopped_and_removed_and_a_live_builds_is_not(
     tmp_path, monkeypatch
 ):

@@ -18,6 +18,7 @@ finds their folder unlocked, stops them and removes it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
@@ -129,7 +130,6 @@ class BuildWorker:
 
     # Nothing is sent to it as bytes: it reads and writes this machine's files.
     remote = False
-    restartable = True
 
     def __init__(self, folder: Path, soffice: str, name: str) -> None:
         self.folder = folder
@@ -147,6 +147,11 @@ class BuildWorker:
     def address(self) -> str:
         return self.name
 
+    @property
+    def restartable(self) -> bool:
+        """Whether starting it again may help: not once it has failed to start twice."""
+        return self._broken is None
+
     def start(self) -> None:
         """Start LibreOffice and its bridge, without waiting for it to be ready."""
         self.stop()
@@ -155,6 +160,7 @@ class BuildWorker:
         self._answers = queue.Queue()
         self._ready = False
         port = free_port()
+        bridge_log = (self._profile / "bridge.log").open("wb")
         self.process = subprocess.Popen(
             [
                 uno_python(),
@@ -169,10 +175,11 @@ class BuildWorker:
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=bridge_log,
             env={**os.environ, "PYTHONPATH": unoserver_path()},
             start_new_session=True,
         )
+        bridge_log.close()
         self.starts += 1
         threading.Thread(
             target=_read_answers, args=(self.process.stdout, self._answers), daemon=True
@@ -218,7 +225,7 @@ class BuildWorker:
         except queue.Empty:
             answer = {"failed": f"it did not start within {timeout:g} s and was stopped"}
         if answer is None or "ready" not in answer:
-            said = answer.get("failed") if answer else "its bridge stopped"
+            said = answer.get("failed") if answer else self._bridge_stopped()
             self.failed_starts += 1
             reason = f"LibreOffice did not start: {said}"
             if self.failed_starts >= GIVE_UP_AFTER:
@@ -227,13 +234,24 @@ class BuildWorker:
         self.failed_starts = 0
         self._ready = True
 
+    def _bridge_stopped(self) -> str:
+        """Why the bridge ended without a word: the last line it wrote to its log."""
+        lines: list[str] = []
+        if self._profile is not None:
+            with contextlib.suppress(OSError):
+                lines = (self._profile / "bridge.log").read_text("utf-8", "replace").splitlines()
+        last = [line.strip() for line in lines if line.strip()][-1:]
+        return "its bridge to LibreOffice stopped" + (f": {last[0]}" if last else "")
+
     def _gone(self, reason: str) -> ConverterUnavailable:
         self.stop()
         return ConverterUnavailable(reason)
 
     def restart(self) -> BuildWorker:
-        """Stop it, whatever state it is in, and start it afresh."""
-        self.start()
+        """Stop it, whatever state it is in, and start it afresh (unless it has been given
+        up for this build)."""
+        if self.restartable:
+            self.start()
         return self
 
     def interrupt(self) -> None:
