@@ -15,7 +15,7 @@ from .check import DECISION_RECORD_TEMPLATE, FORWARD_PLAN_TEMPLATE, Checked
 from .compose import FORWARD_PLAN_TITLE, compose_decision_record, compose_forward_plan
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
-from .html_edition import FORMAT, page_sources, render_html
+from .html_edition import FORMAT, page_sources, write_page
 from .layout import agenda_label
 from .manifest import Output, describe, source_name, still_good
 from .plan import (
@@ -119,15 +119,18 @@ def _html_edition(checked: Checked, paths: Paths, job: Generated, workspace: Wor
     inputs = [s for s in job.sources if not s.startswith("templates/")]
     sources = [*inputs, *page_sources(checked, paths, job.html_template)]
     key = fingerprint(job.context, job.html_template, checked.house_style, sources, FORMAT)
-    if still_good(workspace.previous, workspace.out, relative, key):
-        return Output(**workspace.previous[relative])
-    html = render_html(job.html_template, job.context, house_style=checked.house_style)
-    stage(workspace.staging / relative, html.encode("utf-8"))
-    output = describe(
-        workspace.staging, relative, job.kind, job.properties.title, sources, meeting=job.meeting
+    return write_page(
+        workspace,
+        relative,
+        key,
+        job.html_template,
+        job.context,
+        house_style=checked.house_style,
+        kind=job.kind,
+        title=job.properties.title,
+        sources=sources,
+        meeting=job.meeting,
     )
-    output.fingerprint = key
-    return output
 
 
 def _forward_plans(

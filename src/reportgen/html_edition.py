@@ -58,34 +58,56 @@ def make_html_editions(
             document.edition,
             FORMAT,
         )
-        if still_good(workspace.previous, workspace.out, relative, key):
-            outputs.append(Output(**workspace.previous[relative]))
-            continue
         try:
-            html = render_html(
-                template,
-                context,
-                house_style=checked.house_style,
-                private=document.edition == "private",
+            outputs.append(
+                write_page(
+                    workspace,
+                    relative,
+                    key,
+                    template,
+                    context,
+                    house_style=checked.house_style,
+                    private=document.edition == "private",
+                    kind=document.kind,
+                    title=document.title,
+                    sources=sources,
+                    meeting=document.placement.meeting,
+                    access=document.access,
+                )
             )
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
-            continue
-        stage(workspace.staging / relative, html.encode("utf-8"))
-        output = describe(
-            workspace.staging,
-            relative,
-            document.kind,
-            document.title,
-            sources,
-            meeting=document.placement.meeting,
-        )
-        output.fingerprint = key
-        output.access = document.access
-        outputs.append(output)
     if problems:
         raise ReportgenError(problems)
     return outputs
+
+
+def write_page(
+    workspace: Workspace,
+    relative: str,
+    key: str,
+    template: Path,
+    context: dict[str, Any],
+    *,
+    house_style: str,
+    kind: str,
+    title: str,
+    sources: list[str],
+    meeting: str | None,
+    private: bool = False,
+    access: str = "public",
+) -> Output:
+    """One HTML page at ``relative``: the last build's, if its fingerprint ``key`` matches
+    and the file is intact, else ``template`` rendered with ``context`` into the staging
+    directory. Raises :class:`ReportgenError` naming the template if it cannot be."""
+    if still_good(workspace.previous, workspace.out, relative, key):
+        return Output(**workspace.previous[relative])
+    html = render_html(template, context, house_style=house_style, private=private)
+    stage(workspace.staging / relative, html.encode("utf-8"))
+    output = describe(workspace.staging, relative, kind, title, sources, meeting=meeting)
+    output.fingerprint = key
+    output.access = access
+    return output
 
 
 def edition_source(checked: Checked, document: PlannedDocument) -> tuple[Path, dict[str, Any]]:
@@ -129,7 +151,7 @@ def render_html(
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportgenError(_error(display, f"not a readable HTML template ({exc})")) from None
     try:
-        compiled = _compiled(source)
+        compiled = compiled_page(source)
         page = {**context, "private": private, "house_style": style_markup(house_style)}
         html = render_template(compiled, page)
     except TemplateError as exc:
@@ -141,7 +163,7 @@ def render_html(
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled(source: str) -> Template:
+def compiled_page(source: str) -> Template:
     """A page template compiled once for all the pages a build makes with it (compiling
     costs more than rendering); a template that does not compile is not kept."""
     return environment(autoescape=True).from_string(source)

@@ -19,13 +19,12 @@ from .compose import AgendaEntry, Attachment, Listing, agenda, compose_cover
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
 from .house_style import style_markup
-from .html_edition import FORMAT, page_sources, render_html
-from .manifest import Output, describe, source_name, still_good
+from .html_edition import FORMAT, compiled_page, page_sources, write_page
+from .manifest import Output, describe, source_name
 from .minutes import recorded
 from .model import Project
 from .plan import Paths, PlannedDocument, Workspace, contents_entry
-from .publish import stage
-from .text import date, environment, render_template
+from .text import date, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
 from .view import plain
 
@@ -68,21 +67,25 @@ def pack_pages(
         inputs = {s for s in pack.sources if not s.startswith("templates/")}
         sources = sorted(inputs | set(page_sources(checked, paths, template)))
         key = fingerprint(context, template, checked.house_style, sources, relative)
-        if still_good(workspace.previous, workspace.out, relative, key):
-            made.append(Output(**workspace.previous[relative]))
-            continue
         try:
-            html = render_html(template, context, house_style=checked.house_style, private=private)
+            made.append(
+                write_page(
+                    workspace,
+                    relative,
+                    key,
+                    template,
+                    context,
+                    house_style=checked.house_style,
+                    private=private,
+                    kind="pack",
+                    title=pack.title,
+                    sources=sources,
+                    meeting=pack.meeting,
+                    access=pack.access,
+                )
+            )
         except ReportgenError as exc:
             problems.extend(exc.diagnostics)
-            continue
-        stage(workspace.staging / relative, html.encode("utf-8"))
-        output = describe(
-            workspace.staging, relative, "pack", pack.title, sources, meeting=pack.meeting
-        )
-        output.fingerprint = key
-        output.access = pack.access
-        made.append(output)
     if problems:
         raise ReportgenError(problems)
     return made
@@ -101,7 +104,7 @@ def meeting_pages(
     project = checked.project
     assert project is not None
     template_path = checked.page_templates["meeting-index"]
-    template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
+    template = compiled_page(template_path.read_text("utf-8"))
     style_sources = page_sources(checked, paths, template_path)
     by_path = {o.path: o for o in outputs}
     results = []
@@ -301,7 +304,7 @@ def site_index(checked: Checked, paths: Paths, outputs: list[Output], staging: P
     ]
     councils = sorted({m["council"] for m in meetings} | {p.item for p in plans})
     template_path = checked.page_templates["site-index"]
-    template = environment(autoescape=True).from_string(template_path.read_text("utf-8"))
+    template = compiled_page(template_path.read_text("utf-8"))
     title = "Committee meetings and papers"
     html = render_template(
         template,
