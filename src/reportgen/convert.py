@@ -86,6 +86,10 @@ class ConverterUnavailable(ReportgenError):
     """A resident converter could not be started or reached, or failed a conversion."""
 
 
+class DocumentRefused(ReportgenError):
+    """LibreOffice is running but could not convert this document."""
+
+
 def export_options(options: dict[str, tuple[str, object]]) -> list[str]:
     """The PDF export options as unoserver's ``Name=value`` strings."""
     return [
@@ -434,8 +438,6 @@ def _run_resident(pool: ConverterPool, documents: Sequence[Path]) -> None:
     reportgen started that fails is restarted once for the document; one on another host
     is not ours to restart, so its failure is the document's. A document LibreOffice
     refuses is that document's failure alone."""
-    from .workers import DocumentRefused
-
     options = export_options(PDF_EXPORT_OPTIONS)
     converter = pool._free.get()
     failures = []

@@ -32,8 +32,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from .convert import HEADLESS, ConverterUnavailable
-from .diagnostics import ReportgenError
+from .convert import HEADLESS, ConverterUnavailable, DocumentRefused
 from .processes import kill_group
 from .publish import lock_file, stop_processes_using
 
@@ -44,10 +43,6 @@ LOCK = "lock"
 GIVE_UP_AFTER = 2
 # Set to ``batch`` to convert with one ``soffice --convert-to`` call per batch.
 MODE_VARIABLE = "REPORTGEN_CONVERT"
-
-
-class DocumentRefused(ReportgenError):
-    """LibreOffice is running but could not convert this document."""
 
 
 def available() -> bool:
