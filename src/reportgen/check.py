@@ -286,14 +286,12 @@ def check(
     }
     for shape, name in HTML_TEMPLATES.items() if html else ():
         needed = bool(checked.notice_contexts) if shape == "exempt-notice" else shape in shapes
-        template = templates_dir / name
-        if needed and template.is_file():
+        what = "notice" if shape == "exempt-notice" else shape
+        made = f"each {what}'s HTML edition,"
+        template = _page_template(templates_dir / name, needed, made, found)
+        if template is not None:
             uses.add((template, shape))
             checked.html_templates[shape] = template
-        elif needed:
-            what = "notice" if shape == "exempt-notice" else shape
-            message = f"the build makes each {what}'s HTML edition, from here"
-            found.append(Diagnostic(str(template), 0, 0, "error", message))
     pages = {
         "meeting-index": (bool(project.meetings), "each meeting's page"),
         "site-index": (True, "build/index.html, the list of meetings"),
@@ -308,14 +306,11 @@ def check(
         ),
     }
     for kind, name in PAGE_TEMPLATES.items() if html else ():
-        needed, what = pages[kind]
-        template = templates_dir / name
-        if needed and template.is_file():
+        needed, made = pages[kind]
+        template = _page_template(templates_dir / name, needed, made, found)
+        if template is not None:
             uses.add((template, kind))
             checked.page_templates[kind] = template
-        elif needed:
-            message = f"the build makes {what} from here"
-            found.append(Diagnostic(str(template), 0, 0, "error", message))
     try:
         if html:
             checked.house_style_path, checked.house_style = read_house_style(templates_dir)
@@ -392,6 +387,17 @@ def template_path(templates_dir: Path, name: str) -> Path | None:
     except (OSError, RuntimeError):  # a symlink loop
         return None
     return path if inside else None
+
+
+def _page_template(template: Path, needed: bool, made: str, found: list[Diagnostic]) -> Path | None:
+    """``template``, if the build needs it and it is there; if it is needed and missing, an
+    error saying what the build ``made`` from it is added to ``found``."""
+    if not needed:
+        return None
+    if template.is_file():
+        return template
+    found.append(Diagnostic(str(template), 0, 0, "error", f"the build makes {made} from here"))
+    return None
 
 
 def _kind_html_template(templates_dir: Path, name: str) -> Path | str:
