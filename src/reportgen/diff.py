@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Literal
 
 from .check import Checked, check
+from .compose import shape_of
 from .diagnostics import ReportgenError
 from .extract import Block, blocks
 from .html_edition import FORMAT, Anchors, anchors
 from .layout import place_documents
-from .model import Report
 from .render import Properties, render_docx
 
 WORKING_TREE = "working tree"
@@ -99,7 +99,7 @@ def render_checked(checked: Checked) -> dict[str, Rendered]:
         if model.exempt is None:
             placement = placements[document_id]
             html = f"{placement.folder}/{placement.stem}.{FORMAT}"
-            places = anchors(context, "report" if isinstance(model, Report) else "form")
+            places = anchors(context, shape_of(model))
         rendered[document_id] = Rendered(context["title"], model.kind, blocks(data), html, places)
     return rendered
 
