@@ -34,7 +34,7 @@ from typing import IO
 
 from .convert import HEADLESS, ConverterUnavailable, DocumentRefused
 from .processes import kill_group
-from .publish import lock_file, stop_processes_using
+from .publish import lock_file, stop_processes_using, unlock_file
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 FOLDER_PREFIX = "reportgen-workers-"
@@ -319,6 +319,7 @@ class Workers:
             worker.stop()
         self.workers = []
         if self._lock is not None:
+            unlock_file(self._lock)
             self._lock.close()
             self._lock = None
         if self.folder is not None:
@@ -336,6 +337,7 @@ def clear_abandoned() -> None:
                 if not lock_file(handle):
                     continue
                 stop_processes_using(folder)
+                unlock_file(handle)
         except OSError:
             continue
         shutil.rmtree(folder, ignore_errors=True)
