@@ -257,7 +257,9 @@ class BuildWorker:
         """Stop LibreOffice and its bridge (one process group) and remove the profile."""
         if self.process is not None:
             if self.process.stdin is not None:
-                self.process.stdin.close()
+                # A bridge that has gone leaves a broken pipe, which closing reports.
+                with contextlib.suppress(OSError):
+                    self.process.stdin.close()
             kill_group(self.process)
             self.process = None
         if self._profile is not None:
