@@ -1,11 +1,15 @@
 """The command line every ``make_*_template.py`` script shares: make each template the first
-time, and never overwrite one (it is edited by hand from then on) unless ``--force``."""
+time, and never overwrite one (it is edited by hand from then on) unless ``--force``. Each
+is slimmed as it is made (:mod:`slim_template`): python-docx's default document brings
+styles no template uses, which LibreOffice would read again for every document."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+
+from slim_template import slim
 
 
 def make_templates(
@@ -20,5 +24,6 @@ def make_templates(
             print(f"{path} exists; it is edited by hand now (use --force to start again)")
             continue
         make(path)
+        slim(path)
         print(f"wrote {path}")
     return 0
