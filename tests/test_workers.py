@@ -136,12 +136,12 @@ def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path):
 
 
 def test_a_bridge_that_stops_says_why(tmp_path, monkeypatch):
-    # A Python that can import uno, whose bridge then fails as a broken unoserver would.
+    # A Python that says it can import uno, whose bridge then fails on a broken uno.
     python = tmp_path / "python3"
     python.write_text(
         "#!/bin/sh\n"
         '[ "$1" = -c ] && exit 0\n'
-        "echo 'ImportError: cannot import name UnoConverter' >&2\n"
+        "echo 'ImportError: cannot import name getComponentContext' >&2\n"
         "exit 1\n"
     )
     python.chmod(0o755)

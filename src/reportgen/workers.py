@@ -4,10 +4,10 @@ numbers, the NOT FOR PUBLICATION mark, the forward plans and records of decision
 of a LibreOffice start (1.2-2 s) for each of those steps one after the other.
 
 Each worker is LibreOffice driven through its UNO socket by :mod:`reportgen.uno_bridge`, run
-by a Python that has LibreOffice's ``uno`` module; unoserver's converter does the
-conversion, with the same export options as a ``soffice --convert-to`` call and so the same
-bytes. Workers start without waiting (a cold build starts them while it checks its inputs)
-and are waited for when their first document is ready. Where no such Python is found, or
+by a Python that has LibreOffice's ``uno`` module, which converts as a ``soffice
+--convert-to`` call does, with the same export options, and so to the same bytes. Workers
+start without waiting (a cold build starts them before it checks its inputs) and are
+waited for when their first document is ready. Where no such Python is found, or
 ``REPORTGEN_CONVERT=batch`` is set, a build converts with ``soffice --convert-to`` batches
 as before (:mod:`reportgen.convert`).
 
@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from .convert import HEADLESS, ConverterUnavailable, DocumentRefused
-from .processes import kill_group
-from .publish import lock_file, stop_processes_using, unlock_file
+from .processes import kill_group, lock_file, stop_processes_using, unlock_file
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 FOLDER_PREFIX = "reportgen-workers-"
@@ -47,8 +46,8 @@ MODE_VARIABLE = "REPORTGEN_CONVERT"
 
 def available() -> bool:
     """Whether builds convert with workers: ``REPORTGEN_CONVERT`` says ``workers`` or
-    ``batch``; unset, workers wherever a Python with ``uno`` and unoserver are found and
-    processes have groups to stop them by."""
+    ``batch``; unset, workers wherever a Python with ``uno`` is found and processes have
+    groups to stop them by."""
     mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
     if mode not in ("", "workers", "batch"):
         raise ConverterUnavailable(
@@ -63,7 +62,6 @@ def available() -> bool:
         return False
     try:
         uno_python()
-        unoserver_path()
     except ConverterUnavailable:
         if mode == "workers":
             raise
@@ -171,7 +169,8 @@ class BuildWorker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=bridge_log,
-            env={**os.environ, "PYTHONPATH": unoserver_path()},
+            # The bridge needs only the standard library and uno: nothing of reportgen's.
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
             start_new_session=True,
         )
         bridge_log.close()
