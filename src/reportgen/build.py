@@ -279,7 +279,9 @@ def _render_and_convert(
             finish_pdf(pdf, moment)
 
     with convert.pool(staging / ".convert", after_batch=finish) as pool:
-        size = _batch_size(len(stale), pool.workers)
+        # A resident converter takes one document at a time, each finished as soon as it
+        # is converted; a LibreOffice call costs a start, so calls take several.
+        size = 1 if pool.converters else _batch_size(len(stale), pool.workers)
         batch: list[Path] = []
         problems = []
         for document in stale:

@@ -245,7 +245,10 @@ class ConverterPool:
         self._guard = threading.Lock()
         self._stopping = False
         outdir.mkdir(parents=True, exist_ok=True)
-        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+        # With converters, a thread finishing one document's PDF (after_batch) has given
+        # its converter back: another thread takes it for the next document meanwhile.
+        threads = 2 * self.workers if self.converters else self.workers
+        self.pool = ThreadPoolExecutor(max_workers=threads)
 
     def __enter__(self) -> ConverterPool:
         return self
