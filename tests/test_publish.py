@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import build as build_module
+from reportgen import processes
 from reportgen import publish as publishing
 from reportgen.build import Paths, build
 from reportgen.diagnostics import ReportgenError
@@ -338,7 +339,7 @@ def test_without_fcntl_the_lock_is_windows_and_still_keeps_a_second_build_out(
     tmp_path, monkeypatch
 ):
     msvcrt = FakeMsvcrt()
-    monkeypatch.setattr(publishing, "fcntl", None)
+    monkeypatch.setattr(processes, "fcntl", None)
     monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
     with publishing.exclusive(tmp_path):
         second = pytest.raises(ReportgenError, match="another reportgen build is writing here")
