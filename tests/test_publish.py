@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import build as build_module
 from reportgen import processes
+from reportgen import produce as build_module
 from reportgen import publish as publishing
 from reportgen.build import Paths, build
 from reportgen.diagnostics import ReportgenError

@@ -252,7 +252,7 @@ def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(tmp_p
 def workers_at_check(tmp_path, monkeypatch):
     """Whether the build's LibreOffice workers had been started when it began checking its
     inputs, one entry a build."""
-    import reportgen.build as build_module
+    import reportgen.produce as build_module
 
     seen: list[bool] = []
     real_check = build_module.check

@@ -297,7 +297,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_preview(args: argparse.Namespace) -> int:
     """The author's loop: build, serve, rebuild on change, until Ctrl-C."""
-    from .plan import Paths
+    from .paths import Paths
     from .preview import run_preview as preview
 
     try:

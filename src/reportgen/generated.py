@@ -13,19 +13,14 @@ from typing import Any
 
 from .check import DECISION_RECORD_TEMPLATE, FORWARD_PLAN_TEMPLATE, Checked
 from .compose import FORWARD_PLAN_TITLE, compose_decision_record, compose_forward_plan
+from .conversion import Conversion
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
 from .html_edition import FORMAT, page_sources, write_page
 from .layout import agenda_label
 from .manifest import Output, describe, source_name, still_good
-from .plan import (
-    LANGUAGE,
-    Conversion,
-    Paths,
-    PlannedDocument,
-    Workspace,
-    meeting_properties,
-)
+from .paths import Paths
+from .plan import LANGUAGE, PlannedDocument, Workspace, meeting_properties
 from .publish import stage
 from .render import Properties, render_docx
 from .view import holds_unknown

@@ -26,7 +26,8 @@ from .diagnostics import Diagnostic, ReportgenError
 from .fingerprint import fingerprint
 from .house_style import style_markup
 from .manifest import Output, describe, source_name, still_good
-from .plan import Paths, PlannedDocument, Workspace
+from .paths import Paths
+from .plan import PlannedDocument, Workspace
 from .publish import stage
 from .text import describe_template_error, environment, render_template
 

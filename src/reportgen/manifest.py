@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .fingerprint import file_hash
+from .paths import MANIFEST
 
-MANIFEST = "manifest.json"
 # Says whose manifest.json this is, so a build never takes over a folder that is not its own.
 GENERATOR = "reportgen"
 

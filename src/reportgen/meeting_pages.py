@@ -23,7 +23,8 @@ from .html_edition import FORMAT, compiled_page, page_sources, write_page
 from .manifest import Output, describe, source_name
 from .minutes import recorded
 from .model import Project
-from .plan import Paths, PlannedDocument, Workspace, contents_entry
+from .paths import Paths
+from .plan import PlannedDocument, Workspace, contents_entry
 from .text import date, render_template
 from .timetable import TIMETABLE, Deadline, calendar, timetable
 from .view import plain

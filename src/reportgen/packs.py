@@ -10,16 +10,16 @@ from pathlib import Path
 
 from .check import Checked
 from .compose import compose_cover, pack_title
+from .conversion import Conversion
 from .diagnostics import ReportgenError
 from .fingerprint import fingerprint
 from .layout import agenda_label, pack_stem
 from .manifest import Output, describe, source_name, still_good
+from .paths import Paths
 from .plan import (
     LANGUAGE,
     PRIVATE,
     PRIVATE_EDITION,
-    Conversion,
-    Paths,
     PlannedDocument,
     Workspace,
     contents_entry,

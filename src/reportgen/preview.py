@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .diagnostics import Diagnostic, ReportgenError
-from .plan import Paths
+from .paths import Paths
 
 # Where the preview's own pages live on its server; nothing in build/ starts so.
 PREFIX = "/_reportgen/"

@@ -1,0 +1,110 @@
+"""How one build runs LibreOffice: seconds per document, processes at once, resident
+converters to use, and the LibreOffice workers it starts for its length
+(:mod:`reportgen.workers`). Light on purpose: a cold build starts its workers before it
+loads the rest of reportgen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .convert import (
+    ConversionError,
+    Converter,
+    ConverterPool,
+    convert_to_pdf,
+    default_workers,
+    filter_argument,
+    find_soffice,
+    libreoffice_version,
+)
+
+if TYPE_CHECKING:
+    from .workers import Workers
+
+
+@dataclass
+class Conversion:
+    """How LibreOffice is run: seconds per document, processes at once; and, for the
+    length of one build, the LibreOffice workers it starts (:mod:`reportgen.workers`). A
+    context manager: leaving it stops them."""
+
+    timeout: float
+    workers: int | None
+    progress: Callable[[int, int], None] | None = None
+    # Resident converters (kept running between builds) to use instead of starting
+    # LibreOffice for each batch.
+    converters: Sequence[Converter] = ()
+    _own: Workers | None = field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> Conversion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own is not None:
+            self._own.stop()
+            self._own = None
+
+    def start_workers(self) -> None:
+        """Start the build's LibreOffice workers now, without waiting for them (a cold
+        build, while it checks its inputs); nothing if converters were given or this
+        machine converts in batches. A LibreOffice that cannot be found is reported when
+        a document is converted."""
+        from .workers import Workers, available
+
+        if self.converters or self._own is not None or not available():
+            return
+        try:
+            soffice = find_soffice()
+        except ConversionError:
+            return
+        self._own = Workers(self.workers or default_workers(), soffice)
+        self._own.start()
+
+    def _converters(self) -> Sequence[Converter]:
+        self.start_workers()
+        return self.converters or (self._own.workers if self._own else ())
+
+    def __call__(self, documents: list[Path], outdir: Path) -> dict[Path, Path]:
+        if not documents:
+            return {}
+        return convert_to_pdf(
+            documents,
+            outdir,
+            timeout=self.timeout,
+            workers=self.workers,
+            progress=self.progress,
+            converters=self._converters(),
+        )
+
+    def pool(self, outdir: Path, after_batch: Callable[[list[Path]], None]) -> ConverterPool:
+        """Workers to feed batches as they are rendered."""
+        return ConverterPool(
+            outdir,
+            timeout=self.timeout,
+            workers=self.workers,
+            progress=self.progress,
+            after_batch=after_batch,
+            converters=self._converters(),
+        )
+
+    def settings(self) -> str:
+        """What of the conversion shapes its output (not the timeout or the processes): the
+        PDF export options and the version of each LibreOffice that applies them (a
+        converter on another machine says its own)."""
+        versions = {
+            _reported_version(c) if c.remote else libreoffice_version(find_soffice())
+            for c in self.converters
+        } or {libreoffice_version(find_soffice())}
+        return f"{filter_argument()} {' + '.join(sorted(versions))}"
+
+
+def _reported_version(converter: Converter) -> str:
+    # Loaded only for a converter on another machine (XML-RPC): a build needs it then.
+    from .resident import Converter as Server
+    from .resident import libreoffice_version_of
+
+    assert isinstance(converter, Server)
+    return libreoffice_version_of(converter)
