@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,10 @@ from reportgen.diagnostics import ReportgenError
 # Deadlines that have passed are measured against today: the tests' today is fixed, so that
 # what they expect does not change as the calendar moves on.
 os.environ["REPORTGEN_TODAY"] = "2014-05-22"
+# The LibreOffice profile builds keep (reportgen.workers.profile_seed) goes to a cache of
+# the test run's own, not the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="reportgen-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_INPUTS = ROOT / "inputs"

@@ -4,6 +4,7 @@ die, and gone when the build ends; the bytes are those of ``soffice --convert-to
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -118,6 +119,49 @@ def test_a_worker_whose_libreoffice_died_is_restarted_by_the_build(tmp_path):
         converted = convert_to_pdf(documents, tmp_path / "out", converters=own.workers)
         assert worker.starts == 2
     assert all(pdf.read_bytes().startswith(b"%PDF-") for pdf in converted.values())
+
+
+def convert_with_one_worker(docx: Path, pdf: Path) -> bool:
+    """Convert with a worker of its own; whether it started from the kept profile."""
+    with Workers(1, find_soffice()) as own:
+        (worker,) = own.start()
+        worker.convert(docx, pdf, OPTIONS, 60)
+        return worker._seeded
+
+
+@pytest.mark.libreoffice
+def test_a_workers_profile_is_kept_and_later_workers_start_from_it_to_the_same_bytes(
+    tmp_path, monkeypatch
+):
+    from reportgen.finish import finish_pdf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    seed = workers.profile_seed(find_soffice())
+    assert seed is not None and seed.is_relative_to(tmp_path / "cache")
+    docx = tmp_path / "mark.docx"
+    shutil.copy(ROOT / "templates" / "not-for-publication.docx", docx)
+    assert not convert_with_one_worker(docx, tmp_path / "fresh.pdf")
+    assert (seed / "user").is_dir()
+    assert convert_with_one_worker(docx, tmp_path / "seeded.pdf")
+    for pdf in ("fresh.pdf", "seeded.pdf"):
+        finish_pdf(tmp_path / pdf, dt.datetime(2014, 5, 22, tzinfo=dt.UTC))
+    assert (tmp_path / "fresh.pdf").read_bytes() == (tmp_path / "seeded.pdf").read_bytes()
+
+
+def test_a_kept_profile_libreoffice_will_not_start_with_is_thrown_away(tmp_path, monkeypatch):
+    seed = tmp_path / "cache" / "libreoffice-profile"
+    (seed / "user").mkdir(parents=True)
+    monkeypatch.setattr(workers, "profile_seed", lambda soffice: seed)
+    with Workers(1, str(FIXTURES / "fake-soffice" / "crash")) as own:
+        (worker,) = own.start()
+        with pytest.raises(workers.ConverterUnavailable):
+            worker.convert(tmp_path / "a.docx", tmp_path / "a.pdf", OPTIONS, 30)
+    assert not seed.exists()
+
+
+def test_no_profile_is_kept_without_an_absolute_cache_folder(monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert workers.profile_seed(find_soffice()) is None
 
 
 def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path):

@@ -134,7 +134,13 @@ def libreoffice_version(soffice: str) -> str:
     which takes a millisecond or two and starts nothing, so a build with nothing to convert
     starts no LibreOffice; where they are not found (a wrapper script, an unusual layout),
     LibreOffice is asked, once per build. ``unknown`` if it cannot say."""
-    return _installed_version(Path(os.path.realpath(soffice)).parent) or _asked_version(soffice)
+    return installed_version(soffice) or _asked_version(soffice)
+
+
+def installed_version(soffice: str) -> str | None:
+    """The version the installation's files beside ``soffice`` give; None if they are not
+    found (LibreOffice is not asked)."""
+    return _installed_version(Path(os.path.realpath(soffice)).parent)
 
 
 def _installed_version(program: Path) -> str | None:

@@ -14,12 +14,19 @@ as before (:mod:`reportgen.convert`).
 Their profiles live in a folder of the system's temporary directory holding a lock: a build
 killed outright leaves its LibreOffices running, and the next build that starts workers
 finds their folder unlocked, stops them and removes it.
+
+A LibreOffice given an empty profile spends a third of a second making it. So the first
+build on a machine keeps one worker's profile, made by that LibreOffice, in the user's
+cache folder (``~/.cache/reportgen``: the user's own, where no one else can plant a profile
+with macros in it), and later builds start each worker from a copy of it. A profile that
+LibreOffice fails to start with is thrown away, and the next start makes a new one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -32,7 +39,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from .convert import HEADLESS, ConverterUnavailable, DocumentRefused
+from .convert import HEADLESS, ConverterUnavailable, DocumentRefused, installed_version
 from .processes import kill_group, lock_file, stop_processes_using, unlock_file
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
@@ -111,6 +118,32 @@ def unoserver_path() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
+def profile_seed(soffice: str) -> Path | None:
+    """Where a profile this LibreOffice made is kept for its workers to start from, in the
+    user's cache folder (one for each installation and version); None where the user has
+    no home to keep it in, or the installation does not say its version."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    version = installed_version(soffice)
+    if not os.path.isabs(cache) or version is None:
+        return None
+    installation = f"{os.path.realpath(soffice)} {version}"
+    key = hashlib.sha256(installation.encode("utf-8")).hexdigest()[:16]
+    return Path(cache) / "reportgen" / f"libreoffice-profile-{key}"
+
+
+def _keep_profile(profile: Path, seed: Path) -> None:
+    """Keep ``profile`` as the seed, unless another build kept one first; a copy made
+    beside it and renamed into place, so no build ever starts from half a profile."""
+    partial = seed.with_name(f"{seed.name}.{os.getpid()}.partial")
+    try:
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(profile, partial, symlinks=True)
+        os.rename(partial, seed)
+    except OSError:  # kept by another build meanwhile, or nowhere to keep it
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def free_port() -> int:
     """A loopback port no one is listening on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -135,6 +168,8 @@ class BuildWorker:
         self._answers: queue.Queue[dict[str, object] | None] = queue.Queue()
         self._ready = False
         self._profile: Path | None = None
+        self.seed = profile_seed(soffice)
+        self._seeded = False
 
     @property
     def address(self) -> str:
@@ -150,6 +185,11 @@ class BuildWorker:
         self.stop()
         self._profile = self.folder / f"{self.name}-{self.starts + 1}"
         self._profile.mkdir(parents=True)
+        self._seeded = False
+        if self.seed is not None and self.seed.is_dir():
+            with contextlib.suppress(OSError):
+                shutil.copytree(self.seed, self._profile / "profile", symlinks=True)
+                self._seeded = True
         self._answers = queue.Queue()
         self._ready = False
         port = free_port()
@@ -221,6 +261,9 @@ class BuildWorker:
         if answer is None or "ready" not in answer:
             said = answer.get("failed") if answer else self._bridge_stopped()
             self.failed_starts += 1
+            if self._seeded and self.seed is not None:
+                # Perhaps the kept profile is why: the next start makes its own.
+                shutil.rmtree(self.seed, ignore_errors=True)
             reason = f"LibreOffice did not start: {said}"
             if self.failed_starts >= GIVE_UP_AFTER:
                 self._broken = reason
@@ -252,8 +295,11 @@ class BuildWorker:
         """Stop at once: the build is ending without its conversions."""
         self.stop()
 
-    def stop(self) -> None:
-        """Stop LibreOffice and its bridge (one process group) and remove the profile."""
+    def stop(self, *, keep_profile: bool = False) -> None:
+        """Stop LibreOffice and its bridge (one process group) and remove the profile;
+        ``keep_profile`` keeps it first as the seed of later builds' workers, if it is a
+        profile LibreOffice started with and no seed is kept yet."""
+        ready = self._ready
         if self.process is not None:
             if self.process.stdin is not None:
                 # A bridge that has gone leaves a broken pipe, which closing reports.
@@ -261,6 +307,10 @@ class BuildWorker:
                     self.process.stdin.close()
             kill_group(self.process)
             self.process = None
+        self._ready = False
+        if keep_profile and ready and self.seed is not None and not self.seed.exists():
+            assert self._profile is not None
+            _keep_profile(self._profile / "profile", self.seed)
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
@@ -315,9 +365,10 @@ class Workers:
         return self.workers
 
     def stop(self) -> None:
-        """Stop every worker's LibreOffice and remove their folder."""
-        for worker in self.workers:
-            worker.stop()
+        """Stop every worker's LibreOffice and remove their folder (the first one's profile
+        kept as the seed, if there is none yet)."""
+        for i, worker in enumerate(self.workers):
+            worker.stop(keep_profile=i == 0)
         self.workers = []
         if self._lock is not None:
             unlock_file(self._lock)
