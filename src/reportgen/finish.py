@@ -10,16 +10,20 @@ the same commit are byte-identical.
 (``/H1 → /H1``), which PDF/UA checkers read as circular mappings; those entries are dropped.
 The XMP then declares PDF/UA-1 (with the extension schema PDF/A requires for it). Checked
 with veraPDF 1.28: the report, the forms and the pack pass both PDF/A-2b and PDF/UA-1.
+
+*Marked.* A private edition carries NOT FOR PUBLICATION at the top of every page, laid over
+it as it is finished, so that each PDF is saved once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,15 +37,19 @@ ICC_DATE = slice(24, 36)
 ICC_PROFILE_ID = slice(84, 100)
 
 
-def finish_pdf(path: Path, moment: dt.datetime) -> None:
+def finish_pdf(path: Path, moment: dt.datetime, *, mark: Path | None = None) -> None:
     """Rewrite ``path`` in place: dates set to ``moment``, a content-derived ID, identity
-    role mappings dropped, PDF/UA-1 declared.
+    role mappings dropped, PDF/UA-1 declared; every page marked with the first page of
+    ``mark``, if given (see :func:`mark_pages`).
 
     A PDF that cannot be read raises :class:`ReportgenError`; a failure to write (a full
     disk) raises :class:`OSError`, and ``path`` is then as it was.
     """
     try:
-        finished = _finished(path, moment)
+        with pikepdf.open(path) as pdf, contextlib.ExitStack() as marks:
+            if mark is not None:
+                mark_pages(pdf, marks.enter_context(open_pdf(mark)))
+            finished = finished_bytes(pdf, moment)
     except pikepdf.PdfError as exc:
         raise ReportgenError(
             f"{path.name}: LibreOffice wrote a PDF that cannot be read ({exc}); build again, "
@@ -73,29 +81,54 @@ def write_atomically(path: Path, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _finished(path: Path, moment: dt.datetime) -> bytes:
-    with pikepdf.open(path) as pdf:
-        iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
-            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-                metadata[key] = iso
-        stamp = String(moment.strftime("D:%Y%m%d%H%M%SZ"))
-        pdf.docinfo[Name.CreationDate] = stamp
-        pdf.docinfo[Name.ModDate] = stamp
-        _drop_identity_roles(pdf)
-        _declare_pdfua(pdf)
-        for intent in pdf.Root.get("/OutputIntents", []):
-            profile = intent.get("/DestOutputProfile")
-            if profile is not None:
-                _pin_profile_date(profile, moment)
-        # LibreOffice's own checksum of the file covers the times replaced above, and its
-        # file ID is random.
-        for key in ("/DocChecksum", "/ID"):
-            if key in pdf.trailer:
-                del pdf.trailer[key]
-        buffer = io.BytesIO()
-        pdf.save(buffer, deterministic_id=True)
-        return buffer.getvalue()
+def finished_bytes(pdf: pikepdf.Pdf, moment: dt.datetime) -> bytes:
+    """``pdf`` finished (as :func:`finish_pdf` says) and saved, as bytes. Any PDF it took
+    pages or marks from must still be open."""
+    iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            metadata[key] = iso
+    stamp = String(moment.strftime("D:%Y%m%d%H%M%SZ"))
+    pdf.docinfo[Name.CreationDate] = stamp
+    pdf.docinfo[Name.ModDate] = stamp
+    _drop_identity_roles(pdf)
+    _declare_pdfua(pdf)
+    for intent in pdf.Root.get("/OutputIntents", []):
+        profile = intent.get("/DestOutputProfile")
+        if profile is not None:
+            _pin_profile_date(profile, moment)
+    # LibreOffice's own checksum of the file covers the times replaced above, and its
+    # file ID is random.
+    for key in ("/DocChecksum", "/ID"):
+        if key in pdf.trailer:
+            del pdf.trailer[key]
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def mark_pages(pdf: pikepdf.Pdf, marks: pikepdf.Pdf, *, skip: Sequence[range] = ()) -> None:
+    """Lay the first page of ``marks`` (NOT FOR PUBLICATION in its header) over the top of
+    every page of ``pdf`` but those in ``skip`` (marked already), centred, whatever each
+    page's size. ``marks`` must stay open until ``pdf`` is saved."""
+    stamp = pdf.copy_foreign(marks.pages[0].as_form_xobject())
+    width, height = _size(marks.pages[0])
+    for index, page in enumerate(pdf.pages):
+        if any(index in pages for pages in skip):
+            continue
+        page_width, page_height = _size(page)
+        dx, dy = (page_width - width) / 2, page_height - height
+        # A fixed name, not add_overlay's random one: the same inputs give the same bytes.
+        name = Name(f"/NotForPublication{index + 1}")
+        page.add_resource(stamp, Name.XObject, name)
+        page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+        placed = f"\nQ\nq 1 0 0 1 {dx:.2f} {dy:.2f} cm {name} Do Q\n"
+        page.contents_add(pikepdf.Stream(pdf, placed.encode()))
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = [float(v) for v in page.mediabox]
+    return box[2] - box[0], box[3] - box[1]
 
 
 PDFUA_NAMESPACE = "http://www.aiim.org/pdfua/ns/id/"

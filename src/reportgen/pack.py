@@ -9,7 +9,8 @@ pack keeps the cover's PDF/A output intent, language and "show title" preference
 
 from __future__ import annotations
 
-import io
+import contextlib
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +18,17 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation, String
 
-from .finish import open_pdf, write_atomically
+from .finish import finished_bytes, mark_pages, open_pdf, write_atomically
 
 
 @dataclass(frozen=True)
 class PackPart:
-    """One document of the pack: its PDF and the title its bookmark carries."""
+    """One document of the pack: its PDF and the title its bookmark carries; ``marked`` if
+    its pages carry NOT FOR PUBLICATION already."""
 
     pdf: Path
     title: str
+    marked: bool = False
 
 
 def page_count(pdf: Path) -> int:
@@ -51,31 +54,42 @@ def assemble_pack(
     *,
     title: str,
     language: str,
+    moment: dt.datetime,
     folio: Path | None = None,
+    mark: Path | None = None,
 ) -> list[int]:
-    """Write the pack of ``cover`` then ``parts`` to ``out``; return each part's first page.
+    """Write the pack of ``cover`` then ``parts`` to ``out``, finished
+    (:func:`reportgen.finish.finished_bytes`, with ``moment``) and saved once; return each
+    part's first page.
 
     ``folio`` is a PDF of as many pages as the pack, carrying only page numbers (marked as
     artifacts, so they stay out of the structure); each of its pages is laid over the pack's.
+    ``mark`` is laid over every page but those of parts ``marked`` already.
     """
-    with open_pdf(cover.pdf) as pack:
+    with open_pdf(cover.pdf) as pack, contextlib.ExitStack() as sources:
         root = pack.Root
         tree = root.StructTreeRoot
         document_element = _document_element(pack)
         next_key = _next_parent_key(tree)
         outline: list[OutlineItem] = [_outline_item(cover.title, 0, _outline(pack, 0))]
         starts = []
+        marked = []
         for part in parts:
-            with open_pdf(part.pdf) as source:
-                offset = len(pack.pages)
-                starts.append(offset + 1)
-                children = _outline(source, offset)
-                pack.pages.extend(source.pages)
-                next_key = _adopt_structure(pack, source, offset, next_key, document_element, part)
-                outline.append(_outline_item(part.title, offset, children))
+            # Open until the pack is saved: its pages' streams are read from it then.
+            source = sources.enter_context(open_pdf(part.pdf))
+            offset = len(pack.pages)
+            starts.append(offset + 1)
+            if part.marked:
+                marked.append(range(offset, offset + len(source.pages)))
+            children = _outline(source, offset)
+            pack.pages.extend(source.pages)
+            next_key = _adopt_structure(pack, source, offset, next_key, document_element, part)
+            outline.append(_outline_item(part.title, offset, children))
         tree.ParentTreeNextKey = next_key
         if folio is not None:
-            _stamp(pack, folio)
+            _stamp(pack, sources.enter_context(open_pdf(folio)))
+        if mark is not None:
+            mark_pages(pack, sources.enter_context(open_pdf(mark)), skip=marked)
         with pack.open_outline() as bookmarks:
             bookmarks.root[:] = outline
         # Viewer page numbers are pack page numbers, as the contents page gives them.
@@ -83,55 +97,23 @@ def assemble_pack(
         root.PageMode = Name.UseOutlines
         root.Lang = String(language)
         _set_title(pack, title)
-        buffer = io.BytesIO()
-        pack.save(buffer)
-    write_atomically(out, buffer.getvalue())
+        finished = finished_bytes(pack, moment)
+    write_atomically(out, finished)
     return starts
 
 
-def _stamp(pack: pikepdf.Pdf, folio: Path) -> None:
-    with open_pdf(folio) as numbers:
-        if len(numbers.pages) != len(pack.pages):
-            raise ValueError(
-                f"page numbers for {len(numbers.pages)} pages, pack of {len(pack.pages)}"
-            )
-        for index, (page, number) in enumerate(zip(pack.pages, numbers.pages, strict=True)):
-            # Like Page.add_overlay, but under a fixed name (add_overlay draws a random one,
-            # and the pack must come out the same every time), one name a page because
-            # LibreOffice shares one resource dictionary among pages. The page's own
-            # drawing is wrapped in q/Q so its graphics state cannot move the number.
-            name = Name(f"/Folio{index + 1}")
-            page.add_resource(pack.copy_foreign(number.as_form_xobject()), Name.XObject, name)
-            page.contents_add(pikepdf.Stream(pack, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(pack, f"\nQ\nq {name} Do Q\n".encode()))
-
-
-def mark_every_page(path: Path, mark: Path, *, skip: Sequence[range] = ()) -> None:
-    """Lay the first page of ``mark`` (NOT FOR PUBLICATION in its header) over the top of
-    every page of the PDF at ``path`` but those in ``skip`` (marked already), centred,
-    whatever each page's size; rewrite it."""
-    with open_pdf(path) as pdf, open_pdf(mark) as marks:
-        stamp = pdf.copy_foreign(marks.pages[0].as_form_xobject())
-        width, height = _size(marks.pages[0])
-        for index, page in enumerate(pdf.pages):
-            if any(index in pages for pages in skip):
-                continue
-            page_width, page_height = _size(page)
-            dx, dy = (page_width - width) / 2, page_height - height
-            # A fixed name, as for the folio: the same inputs give the same bytes.
-            name = Name(f"/NotForPublication{index + 1}")
-            page.add_resource(stamp, Name.XObject, name)
-            page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-            placed = f"\nQ\nq 1 0 0 1 {dx:.2f} {dy:.2f} cm {name} Do Q\n"
-            page.contents_add(pikepdf.Stream(pdf, placed.encode()))
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    write_atomically(path, buffer.getvalue())
-
-
-def _size(page: pikepdf.Page) -> tuple[float, float]:
-    box = [float(v) for v in page.mediabox]
-    return box[2] - box[0], box[3] - box[1]
+def _stamp(pack: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
+    if len(numbers.pages) != len(pack.pages):
+        raise ValueError(f"page numbers for {len(numbers.pages)} pages, pack of {len(pack.pages)}")
+    for index, (page, number) in enumerate(zip(pack.pages, numbers.pages, strict=True)):
+        # Like Page.add_overlay, but under a fixed name (add_overlay draws a random one,
+        # and the pack must come out the same every time), one name a page because
+        # LibreOffice shares one resource dictionary among pages. The page's own
+        # drawing is wrapped in q/Q so its graphics state cannot move the number.
+        name = Name(f"/Folio{index + 1}")
+        page.add_resource(pack.copy_foreign(number.as_form_xobject()), Name.XObject, name)
+        page.contents_add(pikepdf.Stream(pack, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(pack, f"\nQ\nq {name} Do Q\n".encode()))
 
 
 def _document_element(pack: pikepdf.Pdf) -> Dictionary:

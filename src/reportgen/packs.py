@@ -174,8 +174,7 @@ class Packs:
                 table.pop(key).with_suffix(".pdf").unlink(missing_ok=True)
 
     def _assemble(self, pack_id: str, cover: Path) -> Output:
-        from .finish import finish_pdf
-        from .pack import PackPart, assemble_pack, mark_every_page
+        from .pack import PackPart, assemble_pack
 
         project = self.checked.project
         assert project is not None
@@ -194,24 +193,18 @@ class Packs:
                 PackPart(
                     self.workspace.locate(d.relative("pdf")),
                     f"{agenda_label(d.placement)}: {d.title}",
+                    # The private editions in it are marked already.
+                    marked=d.edition == "private",
                 )
                 for d in members
             ],
             target,
             title=title,
             language=LANGUAGE,
+            moment=self.workspace.moment,
             folio=folio.with_suffix(".pdf") if folio else None,
+            mark=self._mark_pdf() if private else None,
         )
-        if private:
-            # The private editions in it are marked already.
-            assert self.workspace.mark is not None
-            marked = [
-                range(start - 1, start - 1 + d.pages)
-                for d, start in zip(members, starts, strict=True)
-                if d.edition == "private"
-            ]
-            mark_every_page(target, self.workspace.mark.pdf, skip=marked)
-        finish_pdf(target, self.workspace.moment)
         template = self.checked.pack_templates[meeting_id]
         sources = sorted(
             {s for d in members for s in d.sources}
@@ -231,6 +224,10 @@ class Packs:
         output.fingerprint = key
         output.access = "private" if private else "public"
         return output
+
+    def _mark_pdf(self) -> Path:
+        assert self.workspace.mark is not None
+        return self.workspace.mark.pdf
 
 
 def _meeting_of(pack_id: str) -> str:

@@ -212,7 +212,7 @@ def _render_and_convert(
     # pikepdf is loaded only when there are PDFs to finish: a build with nothing to convert
     # (the author's no-op) never needs it.
     from .finish import finish_pdf
-    from .pack import mark_every_page, page_count
+    from .pack import page_count
 
     staging, moment = workspace.staging, workspace.moment
     by_stem = {Path(d.relative("pdf")).stem: d for d in stale}
@@ -224,9 +224,7 @@ def _render_and_convert(
         for pdf in pdfs:
             if pdf.stem not in by_stem:
                 continue  # a pack's cover: the pack is finished once assembled
-            if mark is not None and pdf.stem in private:
-                mark_every_page(pdf, mark)
-            finish_pdf(pdf, moment)
+            finish_pdf(pdf, moment, mark=mark if pdf.stem in private else None)
 
     with convert.pool(staging / ".convert", after_batch=finish) as pool:
         # A resident converter takes one document at a time, each finished as soon as it
