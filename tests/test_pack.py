@@ -189,3 +189,25 @@ def test_the_meeting_index_links_every_pdf_with_its_details(example_build, manif
         assert (out / folder / name).is_file()
     assert html.count(" (PDF)</a>") == len(pdfs)
     assert re.search(r'<span class="about">PDF, \d+ KB, 5 pages</span>', html)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("mode", ["workers", "batch"])
+def test_a_cover_longer_or_shorter_than_assumed_is_laid_out_again_to_its_length(
+    tmp_path, monkeypatch, mode
+):
+    from reportgen import packs
+    from reportgen.build import Paths, build
+
+    from conftest import EXAMPLE_INPUTS, TEMPLATES
+
+    monkeypatch.setenv("REPORTGEN_CONVERT", mode)
+    # Every first layout assumes a front of five or six pages; the example's has two.
+    monkeypatch.setattr(packs, "likely_cover_pages", lambda entries: [5, 6])
+    out = tmp_path / "build"
+    result = build(Paths(EXAMPLE_INPUTS, TEMPLATES, out))
+    (entry,) = [o for o in result.outputs if (o.kind, o.format) == ("pack", "pdf")]
+    assert entry.contents[0]["first_page"] == 3
+    tokens = pages_of(out / entry.path)[1].split()
+    assert page_beside(tokens, entry.contents[0]["title"]) == "3"
+    assert len(pages_of(out / entry.path)) - 1 == entry.pages

@@ -8,6 +8,7 @@ whole process group is killed.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import os
@@ -217,7 +218,8 @@ class ConverterPool:
     tried again. ``after_batch(pdfs)`` runs in the worker once a batch's PDFs are
     written; an error it raises is raised again by :meth:`close`. :meth:`close` waits, tries
     documents whose PDF is missing once more, and raises :class:`ConversionError` naming any
-    still missing. Used as a context manager, a pool that is left by an exception (Ctrl-C
+    still missing. Batches start in the order they were queued, ``urgent`` ones first.
+    Used as a context manager, a pool that is left by an exception (Ctrl-C
     included) kills its LibreOffice processes at once rather than waiting for them.
     """
 
@@ -246,6 +248,10 @@ class ConverterPool:
         self.runs: list[Future[None]] = []
         # What each batch wrote, as it finishes (see completed()).
         self._batches_done: queue.SimpleQueue[list[Path]] = queue.SimpleQueue()
+        self._urgent: collections.deque[list[Path]] = collections.deque()
+        self._waiting: collections.deque[list[Path]] = collections.deque()
+        # PDFs moved into place as they came (see deliver()).
+        self.delivered: set[Path] = set()
         self.finishing_errors: list[BaseException] = []
         self._running: set[subprocess.Popen[bytes]] = set()
         self._guard = threading.Lock()
@@ -263,16 +269,32 @@ class ConverterPool:
         if kind is not None:
             self.abort()
 
-    def submit(self, documents: Sequence[Path]) -> None:
-        """Queue one batch; it starts as soon as a worker is free."""
+    def submit(self, documents: Sequence[Path], *, urgent: bool = False) -> None:
+        """Queue one batch; it starts as soon as a worker is free, before every batch not
+        ``urgent`` that is still waiting if it is."""
         if documents:
             self.documents += documents
-            self.runs.append(self.pool.submit(self._batch, list(documents)))
+            with self._guard:
+                (self._urgent if urgent else self._waiting).append(list(documents))
+            # One run for each batch: each takes the most urgent batch waiting when it starts.
+            self.runs.append(self.pool.submit(self._next_batch))
 
     def share(self, documents: Sequence[Path]) -> None:
-        """Queue ``documents`` as one batch a worker, so that all of them work on them."""
+        """Queue ``documents`` as one urgent batch a worker, so that all of them work on
+        them at once, ahead of what is waiting (a pack's cover, which its pack waits for)."""
         for chunk in _chunks(documents, self.workers):
-            self.submit(chunk)
+            self.submit(chunk, urgent=True)
+
+    def deliver(self, pdf: Path, target: Path) -> None:
+        """Move a PDF :meth:`completed` gave to where it belongs, as soon as it is there;
+        :meth:`close` then neither counts it missing nor returns it."""
+        os.replace(pdf, target)
+        self.delivered.add(pdf)
+
+    def _next_batch(self) -> None:
+        with self._guard:
+            batch = (self._urgent or self._waiting).popleft()
+        self._batch(batch)
 
     def completed(self) -> Iterator[list[Path]]:
         """The PDFs of each batch as it finishes (once ``after_batch`` has run on them),
@@ -344,7 +366,7 @@ class ConverterPool:
         try:
             failures = self._wait(self.runs)
             self._raise_finishing_errors()
-            missing = [d for d in self.documents if not _pdf_ok(self.pdf(d))]
+            missing = [d for d in self._undelivered() if not _pdf_ok(self.pdf(d))]
             retried: list[str] = []
             if missing:
                 self._clear_leftovers(missing)
@@ -359,12 +381,15 @@ class ConverterPool:
                 reason = "; ".join(failures) or f"LibreOffice {said}"
                 again = f"; tried again: {'; '.join(retried)}" if retried else ""
                 raise ConversionError(f"no PDF for {names}: {reason}{again}")
-            return {d: self.pdf(d) for d in self.documents}
+            return {d: self.pdf(d) for d in self._undelivered()}
         except BaseException:
             self.abort()
             raise
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _undelivered(self) -> list[Path]:
+        return [d for d in self.documents if self.pdf(d) not in self.delivered]
 
     def _clear_leftovers(self, documents: list[Path]) -> None:
         """Remove what a failed call left for these documents: a part-written PDF, and the

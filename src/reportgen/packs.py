@@ -30,6 +30,8 @@ from .render import Properties, render_docx
 
 # A cover page and a contents page, at the least.
 COVER_PAGES = 2
+# Times a pack's covers are laid out before its cover template is blamed.
+MAX_LAYOUTS = 3
 
 Log = Callable[[str], None]
 
@@ -38,8 +40,10 @@ class Packs:
     """The packs of one build. Made before the documents are converted, it knows which
     packs are out of date; :meth:`covers_ready` renders the covers (and page numbers) of
     each as soon as the lengths of all its documents are known, for the same LibreOffice
-    workers to convert while the other documents are still being converted; :meth:`make`
-    then checks each cover came out as long as assumed and assembles the packs."""
+    workers to convert while the other documents are still being converted;
+    :meth:`assemble_ready` assembles each pack whose covers are converted, while the others'
+    documents still are; :meth:`make` then makes the rest, checking each cover came out as
+    long as assumed."""
 
     def __init__(
         self,
@@ -103,6 +107,10 @@ class Packs:
         }
         self.variants: dict[tuple[str, int], Path] = {}
         self.folios: dict[tuple[str, int], Path] = {}
+        # The packs made while documents were still converting, and how many times each
+        # pack's covers have been laid out.
+        self.assembled: dict[str, Output] = {}
+        self.layouts: dict[str, int] = {}
 
     def covers_ready(self) -> list[Path]:
         """The .docx of each cover variant (and its page numbers) not yet rendered whose
@@ -114,9 +122,65 @@ class Packs:
         ]
         return self._render(ready)
 
+    def is_cover(self, pdf: Path) -> Path | None:
+        """Where a converted cover (or page numbers) belongs, beside its .docx; None if
+        ``pdf`` is not one of this build's covers."""
+        for docx_file in [*self.variants.values(), *self.folios.values()]:
+            if docx_file.stem == pdf.stem:
+                return docx_file.with_suffix(".pdf")
+        return None
+
+    def assemble_ready(self) -> list[Path]:
+        """Assemble every pack whose covers are converted, if one came out as long as
+        assumed; the covers laid out again (for the workers) for those where none did."""
+        again = []
+        for m in self.stale:
+            if m in self.assembled or not self._rendered(m) or not self._converted(m):
+                continue
+            cover = self._choose(m)
+            if cover is not None:
+                self.assembled[m] = self._assemble(m, cover)
+            else:
+                again += self._render([m])
+        return again
+
+    def _converted(self, pack_id: str) -> bool:
+        """Whether the pack's covers and page numbers are converted, and each of its
+        documents is where the pack takes it from."""
+        covers = [v for k, v in [*self.variants.items(), *self.folios.items()] if k[0] == pack_id]
+        return all(c.with_suffix(".pdf").is_file() for c in covers) and all(
+            self.workspace.locate(d.relative("pdf")).is_file() for d in self.orders[pack_id]
+        )
+
+    def _choose(self, pack_id: str) -> Path | None:
+        """The pack's cover variant that came out as long as it assumed; if none did, its
+        variants are dropped and the next layout assumes the length the first one had."""
+        from .pack import page_count
+
+        chosen = None
+        actual = None
+        for (m, pages), docx_file in self.variants.items():
+            if m != pack_id:
+                continue
+            length = page_count(docx_file.with_suffix(".pdf"))
+            if length == pages:
+                chosen = docx_file
+                self.candidates[m] = [pages]
+                break
+            actual = actual or length
+        if chosen is None:
+            self._forget(pack_id)
+            self.candidates[pack_id] = [actual] if actual else self.candidates[pack_id]
+        return chosen
+
     def _render(self, pack_ids: list[str]) -> list[Path]:
         made = []
         for m in pack_ids:
+            self.layouts[m] = self.layouts.get(m, 0) + 1
+            if self.layouts[m] > MAX_LAYOUTS:
+                raise ReportgenError(
+                    "a pack cover's length kept changing; check the cover template"
+                )
             for pages in self.candidates[m]:
                 cover = _render_cover(self.checked, m, self.orders[m], pages, self.staging)
                 self.variants[(m, pages)] = cover
@@ -129,40 +193,24 @@ class Packs:
         return made
 
     def make(self, log: Log) -> list[Output]:
-        """Every pack: those unchanged kept, the others assembled from their documents and
-        the cover variant whose length came out as assumed (covers laid out again, up to
-        three times, where none did)."""
-        if not self.stale:
-            return self.kept
-        # Loaded only when a pack is to be made (pikepdf): a no-op build never needs it.
-        from .pack import page_count
-
-        covers: dict[str, Path] = {}
-        for _attempt in range(3):
-            wanted = [m for m in self.stale if m not in covers]
+        """Every pack: those unchanged kept, those :meth:`assemble_ready` made, and the
+        others assembled from their documents and the cover variant whose length came out
+        as assumed (covers laid out again, up to three times, where none did)."""
+        while True:
+            wanted = [m for m in self.stale if m not in self.assembled]
+            if not wanted:
+                break
             self._render([m for m in wanted if not self._rendered(m)])
-            variants = {k: v for k, v in self.variants.items() if k[0] in wanted}
-            folios = [v for k, v in self.folios.items() if k[0] in wanted]
-            todo = [d for d in [*variants.values(), *folios] if not d.with_suffix(".pdf").is_file()]
+            covers = [
+                v for k, v in [*self.variants.items(), *self.folios.items()] if k[0] in wanted
+            ]
+            todo = [d for d in covers if not d.with_suffix(".pdf").is_file()]
             if todo:
                 log(f"converting {len(todo)} pack covers")
                 for docx_file, pdf_file in self.convert(todo, self.staging / ".covers").items():
                     os.replace(pdf_file, docx_file.with_suffix(".pdf"))
-            for (m, pages), docx_file in variants.items():
-                actual = page_count(docx_file.with_suffix(".pdf"))
-                if actual == pages:
-                    covers[m] = docx_file
-                    self.candidates[m] = [pages]
-                else:
-                    self.candidates[m] = [actual]
-            for m in wanted:
-                if m not in covers:
-                    self._forget(m)
-            if len(covers) == len(self.stale):
-                break
-        else:
-            raise ReportgenError("a pack cover's length kept changing; check the cover template")
-        return self.kept + [self._assemble(m, covers[m]) for m in self.stale]
+            self.assemble_ready()
+        return self.kept + [self.assembled[m] for m in self.stale]
 
     def _rendered(self, pack_id: str) -> bool:
         return any(key[0] == pack_id for key in self.variants)

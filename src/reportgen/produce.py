@@ -250,9 +250,14 @@ def _render_and_convert(
         meanwhile()
         for written in pool.completed():
             for pdf in written:
-                if pdf.stem in by_stem:
-                    by_stem[pdf.stem].pages = page_count(pdf)
-            pool.share(packs.covers_ready())
+                document = by_stem.get(pdf.stem)
+                if document is not None:
+                    document.pages = page_count(pdf)
+                    pool.deliver(pdf, staging / document.relative("pdf"))
+                elif (cover := packs.is_cover(pdf)) is not None:
+                    pool.deliver(pdf, cover)
+            # Each pack is assembled as soon as it can be, while LibreOffice goes on.
+            pool.share(packs.covers_ready() + packs.assemble_ready())
         converted = pool.close()
     for docx_file, pdf_file in converted.items():
         os.replace(pdf_file, docx_file.with_suffix(".pdf"))
