@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from reportgen import conversion
 from reportgen import fingerprint as fingerprints
-from reportgen import plan
 from reportgen.build import Paths, build
 from reportgen.convert import libreoffice_version
 from reportgen.fingerprint import BYTE_SHAPING_PACKAGES, environment, fingerprint
@@ -104,6 +104,6 @@ def test_a_libreoffice_upgrade_rebuilds_every_pdf(
 ):
     out = tmp_path / "build"
     shutil.copytree(example_build[0], out)
-    monkeypatch.setattr(plan, "libreoffice_version", lambda soffice: "LibreOffice 99.1.0.0")
+    monkeypatch.setattr(conversion, "libreoffice_version", lambda soffice: "LibreOffice 99.1.0.0")
     result = build(Paths(example_copy, TEMPLATES, out))
     assert (result.built, result.up_to_date, result.packs_built) == (3, 0, 1)
