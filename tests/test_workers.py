@@ -266,10 +266,18 @@ def _processes_naming(folder: Path) -> list[int]:
     return found
 
 
-def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(tmp_path):
+@pytest.mark.parametrize(
+    ("mode", "layouts"),
+    [("workers", ["cover", "folio"]), ("batch", ["cover", "cover", "folio", "folio"])],
+)
+def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(
+    tmp_path, monkeypatch, mode, layouts
+):
     from reportgen.check import check
     from reportgen.packs import Packs
     from reportgen.plan import Conversion, Workspace, plan_documents, source_moment
+
+    monkeypatch.setenv("REPORTGEN_CONVERT", mode)
 
     checked = check(EXAMPLE_INPUTS, TEMPLATES)
     assert checked.inputs is not None
@@ -286,8 +294,10 @@ def test_a_packs_covers_are_ready_once_all_its_documents_have_their_length(tmp_p
     assert packs.covers_ready() == []
     members[-1].pages = 3
     ready = packs.covers_ready()
-    # A cover and its page numbers for each length the front is likely to be.
-    assert sorted(p.name.rsplit("-", 2)[-2] for p in ready) == ["cover", "cover", "folio", "folio"]
+    # A cover and its page numbers for the likeliest length of the front where another
+    # round of conversions costs one conversion; for the two likeliest where it costs a
+    # LibreOffice start.
+    assert sorted(p.name.rsplit("-", 2)[-2] for p in ready) == layouts
     assert all(p.is_file() for p in ready)
     assert packs.covers_ready() == [], "each cover is handed out once"
 

@@ -63,6 +63,13 @@ class Conversion:
         self._own = Workers(self.workers or default_workers(), soffice)
         self._own.start()
 
+    def kept_running(self) -> bool:
+        """Whether conversions go to LibreOffices kept running (resident converters, or the
+        build's workers), so that one more conversion costs a conversion, not a start."""
+        from .workers import available
+
+        return bool(self.converters) or self._own is not None or available()
+
     def _converters(self) -> Sequence[Converter]:
         self.start_workers()
         return self.converters or (self._own.workers if self._own else ())

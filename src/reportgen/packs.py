@@ -96,8 +96,10 @@ class Packs:
             else:
                 self.stale[pack_id] = (relative, key)
         # The contents page numbers depend on how long the cover itself is, known only
-        # once it is converted. Each cover is laid out for its likely lengths at once and
-        # the variant whose length came out as assumed is kept.
+        # once it is converted. Each cover is laid out for its likely lengths and the
+        # variant whose length came out as assumed is kept: the likeliest alone where
+        # LibreOffice is kept running (another round costs one conversion), both where
+        # another round would cost another LibreOffice start.
         self.candidates = {
             m: _last_cover_pages(workspace, self.stale[m][0])
             or likely_cover_pages(
@@ -181,7 +183,10 @@ class Packs:
                 raise ReportgenError(
                     "a pack cover's length kept changing; check the cover template"
                 )
-            for pages in self.candidates[m]:
+            candidates = self.candidates[m]
+            if self.layouts[m] == 1 and self.convert.kept_running():
+                candidates = candidates[:1]
+            for pages in candidates:
                 cover = _render_cover(self.checked, m, self.orders[m], pages, self.staging)
                 self.variants[(m, pages)] = cover
                 made.append(cover)
