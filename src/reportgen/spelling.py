@@ -43,21 +43,28 @@ def spelling_problems(
     for organisation in project.organisations.values():
         for name in (organisation.name, organisation.short_name or ""):
             known |= {w.casefold() for w in _WORD.findall(name)}
-    texts: dict[str, list[str]] = {}
+    # Each document's words, each distinct line split once: documents share much of
+    # their wording (a council's boilerplate, a programme's facts).
+    lines_words: dict[str, frozenset[str]] = {}
+    seen: dict[str, set[str]] = {}
     for document_id, context in contexts.items():
-        texts[document_id] = [t for t in read_texts(context.get("sections", ())) if t]
-        texts[document_id].append(str(context.get("title", "")))
-    words = {w for lines in texts.values() for line in lines for w in _words(line)}
+        lines = [t for t in read_texts(context.get("sections", ())) if t]
+        lines.append(str(context.get("title", "")))
+        seen[document_id] = set()
+        for line in lines:
+            if line not in lines_words:
+                lines_words[line] = frozenset(_words(line))
+            seen[document_id] |= lines_words[line]
+    words = set().union(*seen.values())
     candidates = sorted(w for w in words if w.casefold() not in known and not _acronym(w))
     try:
         suggestions = _unknown_to_hunspell(candidates)
     except OSError as exc:
         return [Diagnostic("reportgen", 0, 0, "warning", f"spelling not checked: {exc}")]
     found = []
-    for document_id, lines in texts.items():
+    for document_id, document_words in seen.items():
         sic = _sic_words(inputs, document_id)
-        seen = {w for line in lines for w in _words(line)}
-        for word in sorted(seen & suggestions.keys()):
+        for word in sorted(document_words & suggestions.keys()):
             if word not in sic:
                 found.append(_where(project, inputs, document_id, word, suggestions[word]))
     return sorted(found)
