@@ -48,15 +48,21 @@ class Properties:
 
 
 class _Template(DocxTemplate):
-    """docxtpl compiles a template's XML anew for every document; a build renders many
-    documents from few templates, so each part's compiled form is kept (by its XML)."""
+    """docxtpl cleans up and compiles a template's XML anew for every document; a build
+    renders many documents from few templates, so each part's cleaned and compiled forms
+    are kept (by its XML)."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched(src_xml)
+
+    def render_properties(self, context, jinja_env=None):  # type: ignore[override]
+        # As docxtpl does, each of its text properties a template of its own: compiled once.
+        properties = self.docx.core_properties
+        for name in ("author", "comments", "identifier", "language", "subject", "title"):
+            setattr(properties, name, _compiled(getattr(properties, name)).render(context))
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
-        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
-        # docxtpl lets a template write a literal {{ as {_{ by replacing it after rendering,
-        # which also rewrote an author's data; here only the template's own text is read so.
-        for escaped, tag in _ESCAPES:
-            src_xml = src_xml.replace(escaped, "{{ '" + tag + "' }}")
+        src_xml = _prepared(src_xml)
         try:
             self.current_rendering_part = part
             dst_xml = _compiled(src_xml).render(context)
@@ -73,6 +79,23 @@ class _Template(DocxTemplate):
 
 _ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 _ENVIRONMENT = environment(autoescape=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _patched(xml: str) -> str:
+    # docxtpl's clean-up (tags split across runs joined, {%p %} paragraphs...) reads only
+    # the XML it is given, none of the template object's state.
+    return DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(xml: str) -> str:
+    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+    # docxtpl lets a template write a literal {{ as {_{ by replacing it after rendering,
+    # which also rewrote an author's data; here only the template's own text is read so.
+    for escaped, tag in _ESCAPES:
+        xml = xml.replace(escaped, "{{ '" + tag + "' }}")
+    return xml
 
 
 @functools.lru_cache(maxsize=64)
