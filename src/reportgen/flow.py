@@ -14,6 +14,7 @@ the data, and three of its rules need the rendered document to be kept:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Any
@@ -179,6 +180,8 @@ def _row_height(row: Any, columns: list[int], width: int, styles: _Styles) -> fl
 
 
 # Names looked up for every paragraph, made once.
+_clark = functools.cache(qn)
+_NUMPR = qn("w:numPr")
 _PPR = qn("w:pPr")
 _RPR = qn("w:rPr")
 _RUN_RPR = f"{qn('w:r')}/{qn('w:rPr')}"
@@ -234,14 +237,14 @@ class _Styles:
 
     def _first(self, paragraph: Any, child: str, attribute: str) -> str | None:
         for properties in self._chain(paragraph):
-            found = properties.find(qn(child))
-            if found is not None and found.get(qn(attribute)) is not None:
-                return found.get(qn(attribute))
+            found = properties.find(_clark(child))
+            if found is not None and found.get(_clark(attribute)) is not None:
+                return found.get(_clark(attribute))
         return None
 
     def listed(self, paragraph: Any) -> bool:
         """Whether the paragraph is an item of a numbered or bulleted list."""
-        return any(p.find(qn("w:numPr")) is not None for p in self._chain(paragraph))
+        return any(p.find(_NUMPR) is not None for p in self._chain(paragraph))
 
     def space_after(self, paragraph: Any) -> int:
         """The space after the paragraph, in twips."""
