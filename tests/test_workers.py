@@ -340,3 +340,16 @@ def test_a_build_with_a_last_build_starts_libreoffice_only_once_it_has_work(
     result = build(Paths(example_copy, TEMPLATES, out))
     assert workers_at_check == [False]
     assert result.built >= 1
+
+
+@pytest.mark.libreoffice
+def test_progress_counts_the_documents_already_moved_into_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    reports: list[tuple[int, int]] = []
+    build(
+        Paths(EXAMPLE_INPUTS, TEMPLATES, tmp_path / "build"),
+        progress=lambda done, total: reports.append((done, total)),
+    )
+    assert reports, "a build with documents to convert reports its progress"
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    assert reports[-1][0] == reports[-1][1]

@@ -306,7 +306,7 @@ class ConverterPool:
                 written = self._batches_done.get(timeout=PROGRESS_EVERY)
             except queue.Empty:
                 if self.progress:
-                    self.progress(_done(self.documents, self.outdir), len(self.documents))
+                    self.progress(self._done(), len(self.documents))
                 continue
             seen += 1
             yield written
@@ -388,6 +388,12 @@ class ConverterPool:
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _done(self) -> int:
+        """How many documents are converted: their PDFs delivered, or written."""
+        return sum(
+            1 for d in self.documents if self.pdf(d) in self.delivered or self.pdf(d).exists()
+        )
+
     def _undelivered(self) -> list[Path]:
         return [d for d in self.documents if self.pdf(d) not in self.delivered]
 
@@ -409,9 +415,9 @@ class ConverterPool:
     def _wait(self, runs: list[Future[None]]) -> list[str]:
         while wait(runs, timeout=PROGRESS_EVERY).not_done:
             if self.progress:
-                self.progress(_done(self.documents, self.outdir), len(self.documents))
+                self.progress(self._done(), len(self.documents))
         if self.progress:
-            self.progress(_done(self.documents, self.outdir), len(self.documents))
+            self.progress(self._done(), len(self.documents))
         return [_reason(run.exception()) for run in runs if run.exception() is not None]
 
 
@@ -435,10 +441,6 @@ def convert_to_pdf(
         for chunk in _chunks(documents, pool.workers):
             pool.submit(chunk)
         return pool.close()
-
-
-def _done(documents: Sequence[Path], outdir: Path) -> int:
-    return sum(1 for d in documents if (outdir / f"{d.stem}.pdf").exists())
 
 
 def _chunks(documents: Sequence[Path], workers: int) -> list[list[Path]]:
