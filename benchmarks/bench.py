@@ -37,6 +37,10 @@ EXAMPLE = ROOT / "inputs"
 TEMPLATES = ROOT / "templates"
 PROGRAMMES_PER_MEETING = 10
 SUMMARY = re.compile(r"built (\d+) documents and (\d+) packs, (\d+) documents up to date")
+# reportgen as installed for use: its modules' bytecode cached, as Python does unless told
+# not to (some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every run compile them).
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENVIRONMENT["CI"] = "true"
 
 
 def make_inputs(target: Path, programmes: int) -> None:
@@ -162,7 +166,7 @@ def reportgen(inputs: Path, out: Path, *extra: str) -> Run:
             str(TEMPLATES),
             *extra,
         ],
-        env={**os.environ, "CI": "true"},
+        env=ENVIRONMENT,
     )
 
 
