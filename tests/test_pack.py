@@ -211,3 +211,30 @@ def test_a_cover_longer_or_shorter_than_assumed_is_laid_out_again_to_its_length(
     tokens = pages_of(out / entry.path)[1].split()
     assert page_beside(tokens, entry.contents[0]["title"]) == "3"
     assert len(pages_of(out / entry.path)) - 1 == entry.pages
+
+
+@pytest.mark.libreoffice
+def test_a_pack_that_cannot_be_assembled_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    import signal
+
+    from reportgen import packs
+    from reportgen.build import Paths, build
+    from reportgen.diagnostics import ReportgenError
+
+    from conftest import EXAMPLE_INPUTS, TEMPLATES
+
+    # As if one of its documents were never where the pack takes it from.
+    monkeypatch.setattr(packs.Packs, "_converted", lambda self, pack_id: False)
+
+    def hung(signum, frame):
+        raise AssertionError("the build kept trying to assemble the pack")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ReportgenError, match="could not be assembled"):
+            build(Paths(EXAMPLE_INPUTS, TEMPLATES, tmp_path / "build"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not (tmp_path / "build" / "manifest.json").exists()

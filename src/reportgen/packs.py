@@ -201,7 +201,9 @@ class Packs:
         """Every pack: those unchanged kept, those :meth:`assemble_ready` made, and the
         others assembled from their documents and the cover variant whose length came out
         as assumed (covers laid out again, up to three times, where none did)."""
-        while True:
+        # Each round assembles every pack left, or lays its covers out again (at most
+        # MAX_LAYOUTS times): a bounded loop, whatever goes wrong.
+        for _round in range(MAX_LAYOUTS + 1):
             wanted = [m for m in self.stale if m not in self.assembled]
             if not wanted:
                 break
@@ -215,6 +217,13 @@ class Packs:
                 for docx_file, pdf_file in self.convert(todo, self.staging / ".covers").items():
                     os.replace(pdf_file, docx_file.with_suffix(".pdf"))
             self.assemble_ready()
+        left = [m for m in self.stale if m not in self.assembled]
+        if left:
+            raise ReportgenError(
+                f"the pack for {', '.join(left)} could not be assembled: its cover's length "
+                "kept changing, or one of its documents is missing; check the cover template "
+                "and build again"
+            )
         return self.kept + [self.assembled[m] for m in self.stale]
 
     def _rendered(self, pack_id: str) -> bool:
