@@ -149,8 +149,7 @@ class Packs:
     def _converted(self, pack_id: str) -> bool:
         """Whether the pack's covers and page numbers are converted, and each of its
         documents is where the pack takes it from."""
-        covers = [v for k, v in [*self.variants.items(), *self.folios.items()] if k[0] == pack_id]
-        return all(c.with_suffix(".pdf").is_file() for c in covers) and all(
+        return all(c.with_suffix(".pdf").is_file() for c in self._covers([pack_id])) and all(
             self.workspace.locate(d.relative("pdf")).is_file() for d in self.orders[pack_id]
         )
 
@@ -208,10 +207,7 @@ class Packs:
             if not wanted:
                 break
             self._render([m for m in wanted if not self._rendered(m)])
-            covers = [
-                v for k, v in [*self.variants.items(), *self.folios.items()] if k[0] in wanted
-            ]
-            todo = [d for d in covers if not d.with_suffix(".pdf").is_file()]
+            todo = [d for d in self._covers(wanted) if not d.with_suffix(".pdf").is_file()]
             if todo:
                 log(f"converting {len(todo)} pack covers")
                 for docx_file, pdf_file in self.convert(todo, self.staging / ".covers").items():
@@ -225,6 +221,14 @@ class Packs:
                 "and build again"
             )
         return self.kept + [self.assembled[m] for m in self.stale]
+
+    def _covers(self, pack_ids: list[str]) -> list[Path]:
+        """The .docx of every cover variant and page numbers laid out for these packs."""
+        return [
+            docx_file
+            for (m, _pages), docx_file in [*self.variants.items(), *self.folios.items()]
+            if m in pack_ids
+        ]
 
     def _rendered(self, pack_id: str) -> bool:
         return any(key[0] == pack_id for key in self.variants)
