@@ -15,12 +15,12 @@ the data, and three of its rules need the rendered document to be kept:
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from typing import Any
 
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls, nsmap, qn
+from lxml import etree
 
 # Twips (a twentieth of a point) are Word's unit of length; half-points its unit of size.
 _TWIPS = 20
@@ -33,11 +33,18 @@ _CHAR_WIDTH_EM = 0.47
 _LINE_HEIGHT_EM = 1.15
 
 
-def fill_empty_cells(document: Any) -> None:
+def settle(document: Any) -> None:
+    """Settle the three rules above on a rendered python-docx ``document``, in place."""
+    styles = _Styles(document)
+    fill_empty_cells(document, styles)
+    space_after_lists(document, styles)
+    allow_tall_rows_to_split(document, styles)
+
+
+def fill_empty_cells(document: Any, styles: _Styles) -> None:
     """Give every table cell that rendered empty a paragraph of its own, styled like a
     paragraph elsewhere in its row (not a list item's) so the empty cell is no taller than
     its neighbours and shows no bullet."""
-    styles = _Styles(document)
     for cell in document.element.body.iter(qn("w:tc")):
         last = cell[-1] if len(cell) else None
         if last is not None and last.tag == qn("w:p"):
@@ -58,7 +65,7 @@ def fill_empty_cells(document: Any) -> None:
         cell.append(paragraph)
 
 
-def space_after_lists(document: Any) -> None:
+def space_after_lists(document: Any, styles: _Styles) -> None:
     """End each list with the space a paragraph has after it.
 
     A list's items are kept close (a small space after each, or none between paragraphs of
@@ -67,23 +74,19 @@ def space_after_lists(document: Any) -> None:
     paragraph stands below another. A list that ends its cell or the document, or has no
     paragraph before it, is left as it is.
     """
-    styles = _Styles(document)
     for container in [document.element.body, *document.element.body.iter(qn("w:tc"))]:
-        paragraphs = [child for child in container if child.tag == qn("w:p")]
-        for item, after in itertools.pairwise(paragraphs):
-            if not styles.listed(item) or styles.listed(after):
+        # One pass: the lead-in is the last paragraph outside a list before the list.
+        lead_in, item = None, None
+        for paragraph in container:
+            if paragraph.tag != _P:
                 continue
-            lead = _lead_in(item, paragraphs, styles)
-            if lead is not None and styles.space_after(lead) > styles.space_after(item):
-                _set_space_after(item, styles.space_after(lead))
-
-
-def _lead_in(item: Any, paragraphs: list[Any], styles: _Styles) -> Any:
-    """The paragraph before the list that ``item`` ends."""
-    index = paragraphs.index(item)
-    while index > 0 and styles.listed(paragraphs[index]):
-        index -= 1
-    return None if styles.listed(paragraphs[index]) else paragraphs[index]
+            if styles.listed(paragraph):
+                item = paragraph
+                continue
+            ends_a_list = item is not None and lead_in is not None
+            if ends_a_list and styles.space_after(lead_in) > styles.space_after(item):
+                _set_space_after(item, styles.space_after(lead_in))
+            lead_in, item = paragraph, None
 
 
 def _set_space_after(paragraph: Any, twips: int) -> None:
@@ -104,10 +107,9 @@ def _set_space_after(paragraph: Any, twips: int) -> None:
     spacing.set(qn("w:after"), str(twips))
 
 
-def allow_tall_rows_to_split(document: Any) -> None:
+def allow_tall_rows_to_split(document: Any, styles: _Styles) -> None:
     """Let a table row that cannot fit on one page split, where the template says rows may
     not: Word would split it anyway, LibreOffice would run it off the page."""
-    styles = _Styles(document)
     area = _text_area(document)
     if area is None:
         return
@@ -180,16 +182,30 @@ def _row_height(row: Any, columns: list[int], width: int, styles: _Styles) -> fl
 
 
 # Names looked up for every paragraph, made once.
-_clark = functools.cache(qn)
 _NUMPR = qn("w:numPr")
+_P = qn("w:p")
 _PPR = qn("w:pPr")
 _RPR = qn("w:rPr")
-_RUN_RPR = f"{qn('w:r')}/{qn('w:rPr')}"
-_PSTYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
 _VAL = qn("w:val")
 _BASED_ON = qn("w:basedOn")
 _DEFAULT_PPR = f"{qn('w:pPrDefault')}/{qn('w:pPr')}"
 _DEFAULT_RPR = f"{qn('w:rPrDefault')}/{qn('w:rPr')}"
+_W = {"w": nsmap["w"]}
+# A paragraph's own answers read by XPath, which returns strings, not elements: python-docx
+# makes an object of its own for every element a lookup returns, the most of flow's time.
+_STYLE_OF = etree.XPath("w:pPr/w:pStyle/@w:val", namespaces=_W)
+_NUMBERED = etree.XPath("boolean(w:pPr/w:numPr)", namespaces=_W)
+
+
+@functools.cache
+def _own(child: str, attribute: str) -> tuple[etree.XPath, etree.XPath]:
+    """Where a paragraph's own properties give ``child``'s ``attribute``: its paragraph
+    properties, then those of its first run that has any."""
+    found = f"{child}[1]/@{attribute}"
+    return (
+        etree.XPath(f"string(w:pPr/{found})", namespaces=_W),
+        etree.XPath(f"string((w:r/w:rPr)[1]/{found})", namespaces=_W),
+    )
 
 
 class _Styles:
@@ -208,13 +224,11 @@ class _Styles:
         )
         self._defaults = root.find(qn("w:docDefaults"))
         self._chains: dict[str | None, list[Any]] = {}
+        self._values: dict[tuple[str | None, str, str], str | None] = {}
 
-    def _chain(self, paragraph: Any) -> list[Any]:
-        """The paragraph's own properties, then its style's, then each style it is based on."""
-        own = [paragraph.find(_PPR), paragraph.find(_RUN_RPR)]
-        style = paragraph.find(_PSTYLE)
-        style_id = style.get(_VAL) if style is not None else self._default_id
-        return [c for c in own if c is not None] + self._style_chain(style_id)
+    def _style_id(self, paragraph: Any) -> str | None:
+        named = _STYLE_OF(paragraph)
+        return str(named[0]) if named else self._default_id
 
     def _style_chain(self, style_id: str | None) -> list[Any]:
         """A style's properties and those of each style it is based on, then the document
@@ -235,16 +249,36 @@ class _Styles:
         self._chains[style_id] = [c for c in chain if c is not None]
         return self._chains[style_id]
 
+    def _style_value(self, style_id: str | None, child: str, attribute: str) -> str | None:
+        key = (style_id, child, attribute)
+        if key not in self._values:
+            self._values[key] = next(
+                (
+                    found.get(qn(attribute))
+                    for properties in self._style_chain(style_id)
+                    if (found := properties.find(qn(child))) is not None
+                    and found.get(qn(attribute)) is not None
+                ),
+                None,
+            )
+        return self._values[key]
+
     def _first(self, paragraph: Any, child: str, attribute: str) -> str | None:
-        for properties in self._chain(paragraph):
-            found = properties.find(_clark(child))
-            if found is not None and found.get(_clark(attribute)) is not None:
-                return found.get(_clark(attribute))
-        return None
+        """``child``'s ``attribute`` from the paragraph's own properties, else its style's."""
+        for own in _own(child, attribute):
+            if value := own(paragraph):
+                return value
+        return self._style_value(self._style_id(paragraph), child, attribute)
 
     def listed(self, paragraph: Any) -> bool:
         """Whether the paragraph is an item of a numbered or bulleted list."""
-        return any(p.find(_NUMPR) is not None for p in self._chain(paragraph))
+        if _NUMBERED(paragraph):
+            return True
+        key = (self._style_id(paragraph), "w:numPr", "")
+        if key not in self._values:
+            numbered = any(p.find(_NUMPR) is not None for p in self._style_chain(key[0]))
+            self._values[key] = "1" if numbered else None
+        return self._values[key] is not None
 
     def space_after(self, paragraph: Any) -> int:
         """The space after the paragraph, in twips."""

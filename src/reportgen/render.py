@@ -24,7 +24,7 @@ from jinja2 import Template, TemplateError
 from lxml import etree
 
 from .diagnostics import Diagnostic, ReportgenError
-from .flow import allow_tall_rows_to_split, fill_empty_cells, space_after_lists
+from .flow import settle
 from .text import describe_template_error, environment
 from .view import plain_context
 
@@ -74,11 +74,17 @@ class _Template(DocxTemplate):
                 ]
             raise
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        # docxtpl turns a tab, a new line, \a or \f in a text into Word's own; its three
+        # nested passes over the whole part rewrite only those characters.
+        if not any(special in dst_xml for special in _LISTING):
+            return dst_xml
         return self.resolve_listing(dst_xml)
 
 
 _ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 _ENVIRONMENT = environment(autoescape=True)
+# What docxtpl's resolve_listing rewrites, and all it rewrites.
+_LISTING = ("\t", "\a", "\n", "\f")
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,9 +130,7 @@ def render_docx(template: Path, context: dict[str, Any], properties: Properties)
         # A filter given the wrong kind of fact, a group of facts printed as text.
         raise ReportgenError(_error(display, str(exc))) from None
     restart_numbered_lists(document.docx)
-    fill_empty_cells(document.docx)
-    space_after_lists(document.docx)
-    allow_tall_rows_to_split(document.docx)
+    settle(document.docx)
     _set_properties(document, properties)
     return package_bytes(document.docx.part.package)
 
