@@ -18,7 +18,7 @@ from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls, nsmap, qn
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateError
 from lxml import etree
@@ -83,6 +83,7 @@ class _Template(DocxTemplate):
 
 _ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 _ENVIRONMENT = environment(autoescape=True)
+_W = {"w": nsmap["w"]}
 # What docxtpl's resolve_listing rewrites, and all it rewrites.
 _LISTING = ("\t", "\a", "\n", "\f")
 
@@ -165,11 +166,11 @@ def restart_numbered_lists(document: Any) -> None:
         return
     next_id = max((int(n) for n in abstract_of), default=0) + 1
     previous, previous_name, current = None, None, None
-    for paragraph in document.element.body.iter(qn("w:p")):
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        name = style.get(qn("w:val")) if style is not None else None
-        if name not in numbered_styles:
-            continue
+    # The numbered styles' paragraphs, in document order, found in one query (a style id is
+    # the template's text, so it is passed as a variable, never written into the query).
+    names = {f"s{i}": name for i, name in enumerate(numbered_styles)}
+    for paragraph in _styled_paragraphs(len(names))(document.element.body, **names):
+        name = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val"))
         if not (paragraph.getprevious() is previous and name == previous_name):
             current = str(next_id)
             next_id += 1
@@ -187,6 +188,13 @@ def restart_numbered_lists(document: Any) -> None:
             properties.find(qn("w:pStyle")).addnext(numbers)
         numbers.find(qn("w:numId")).set(qn("w:val"), str(current))
         previous, previous_name = paragraph, name
+
+
+@functools.cache
+def _styled_paragraphs(count: int) -> etree.XPath:
+    """A query for the paragraphs of any of ``count`` styles, named $s0, $s1…"""
+    test = " or ".join(f"w:pPr/w:pStyle/@w:val = $s{i}" for i in range(count))
+    return etree.XPath(f".//w:p[{test}]", namespaces=_W)
 
 
 def _numbering_part(document: Any) -> Any:
