@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -203,7 +204,7 @@ def plain(value: Any, *, kind: str | None = None) -> Any:
         return NotKnown(value.unknown)
     if isinstance(value, BaseModel):
         cls = type(value)
-        names = [*cls.model_fields, *_properties(cls)]
+        names = _names(cls)
         text = str(value) if cls.__str__ is not BaseModel.__str__ else None
         return Record({n: getattr(value, n) for n in names}, text=text, kind=kind or cls.__name__)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -219,6 +220,12 @@ def plain(value: Any, *, kind: str | None = None) -> Any:
 def plain_context(context: Mapping[str, Any]) -> dict[str, Any]:
     """A template's context with every value made :func:`plain`."""
     return {name: plain(value) for name, value in context.items()}
+
+
+@functools.cache
+def _names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """What a model's record holds: its fields, then its own properties."""
+    return (*cls.model_fields, *_properties(cls))
 
 
 def _properties(cls: type) -> list[str]:
