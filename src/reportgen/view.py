@@ -158,16 +158,27 @@ def holds_unknown(value: Any) -> bool:
 
 def unknown_reasons(value: Any) -> set[str]:
     """The reasons (``{unknown: why}``) of every fact not yet known that plain data holds."""
-    if isinstance(value, NotKnown):
-        return {str(fields_of(value)["unknown"])}
-    inside: Any = ()
-    if isinstance(value, Record):
-        inside = fields_of(value).values()
-    elif isinstance(value, Mapping):
-        inside = value.values()
-    elif isinstance(value, tuple | list):
-        inside = value
-    return set().union(*(unknown_reasons(v) for v in inside))
+    reasons: set[str] = set()
+    stack = [value]
+    # A record reached by two paths (a council named in many places) is looked in once.
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, SCALARS):
+            continue
+        if isinstance(value, NotKnown):
+            reasons.add(str(fields_of(value)["unknown"]))
+            continue
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Record):
+            stack.extend(value._fields.values())
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, tuple | list):
+            stack.extend(value)
+    return reasons
 
 
 class Function:
