@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import os
 import struct
@@ -196,4 +197,10 @@ def _pin_profile_date(profile: pikepdf.Stream, moment: dt.datetime) -> None:
     # A profile ID is an MD5 that covers the date; LibreOffice leaves it zero, meaning
     # "not computed", and so do we, rather than leave one that no longer matches.
     data[ICC_PROFILE_ID] = bytes(16)
-    profile.write(zlib.compress(bytes(data), 9), filter=Name.FlateDecode)
+    profile.write(_compressed(bytes(data)), filter=Name.FlateDecode)
+
+
+@functools.lru_cache(maxsize=8)
+def _compressed(data: bytes) -> bytes:
+    # Every PDF of a build embeds the same profile with the same moment: compressed once.
+    return zlib.compress(data, 9)
