@@ -165,9 +165,10 @@ def _adopt_structure(
     shift = next_key - (pairs[0][0] if pairs else 0)
     parent_tree = pack.Root.StructTreeRoot.ParentTree
     nums = parent_tree.get("/Nums", Array())
-    for key, value in pairs:
+    copied_values = _copy_all(pack, source, [value for _, value in pairs])
+    for (key, _), value in zip(pairs, copied_values, strict=True):
         nums.append(key + shift)
-        nums.append(_copy(pack, value))
+        nums.append(value)
     parent_tree.Nums = nums
 
     for page in pack.pages[offset:]:
@@ -192,6 +193,19 @@ def _adopt_structure(
             role_map[role] = standard
     pack.Root.StructTreeRoot.RoleMap = role_map
     return max([next_key, *(key + shift + 1 for key, _ in pairs)])
+
+
+def _copy_all(
+    pack: pikepdf.Pdf, source: pikepdf.Pdf, values: list[pikepdf.Object]
+) -> list[pikepdf.Object]:
+    """Copy ``values`` from ``source`` into the pack in one call: copying them one by one
+    (each array of each page's structure elements) was most of a pack's assembly. Only an
+    indirect object can be copied, so they go in one made for the purpose, which nothing
+    in the pack refers to and so is not written."""
+    if not values:
+        return []
+    holder = pack.copy_foreign(source.make_indirect(Array(values)))
+    return list(holder)
 
 
 def _copy(pack: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
