@@ -40,6 +40,10 @@ class Converter(Protocol):
         """Whether it runs where this machine's files cannot be seen, and so says which
         LibreOffice it runs itself."""
 
+    @property
+    def in_flight(self) -> int:
+        """How many documents it may be sent at once (it converts them in turn)."""
+
     def convert(self, docx: Path, pdf: Path, options: list[str], timeout: float) -> None:
         """Write ``pdf`` from ``docx``, or raise saying why not."""
 
@@ -238,10 +242,12 @@ class ConverterPool:
         self.outdir = outdir
         self.timeout = timeout
         self.workers = len(self.converters) or workers or default_workers()
-        # Each worker takes a converter for its batch and gives it back after.
+        # Each worker takes a converter for its batch and gives it back after; a converter
+        # that takes more than one document at a time is there as often.
         self._free: queue.SimpleQueue[Converter] = queue.SimpleQueue()
         for converter in self.converters:
-            self._free.put(converter)
+            for _ in range(converter.in_flight):
+                self._free.put(converter)
         self.progress = progress
         self.after_batch = after_batch
         self.documents: list[Path] = []
@@ -259,7 +265,8 @@ class ConverterPool:
         outdir.mkdir(parents=True, exist_ok=True)
         # With converters, a thread finishing one document's PDF (after_batch) has given
         # its converter back: another thread takes it for the next document meanwhile.
-        threads = 2 * self.workers if self.converters else self.workers
+        sending = sum(converter.in_flight for converter in self.converters)
+        threads = sending + self.workers if self.converters else self.workers
         self.pool = ThreadPoolExecutor(max_workers=threads)
 
     def __enter__(self) -> ConverterPool:

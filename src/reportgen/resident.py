@@ -59,6 +59,8 @@ class Converter:
     host: str
     port: int
     server: ResidentServer | None = None
+    # One document at a time: a second would wait on the server, its time limit running.
+    in_flight = 1
 
     @property
     def address(self) -> str:
