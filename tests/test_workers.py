@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -353,3 +354,74 @@ def test_progress_counts_the_documents_already_moved_into_place(tmp_path, monkey
     assert reports, "a build with documents to convert reports its progress"
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)
     assert reports[-1][0] == reports[-1][1]
+
+
+FAKE_BRIDGE = FIXTURES / "fake-bridge" / "bridge.py"
+
+
+@pytest.fixture
+def fake_bridge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Workers whose bridge is tests/fixtures/fake-bridge (no LibreOffice behind it, each
+    document taking the seconds its name says); the log of whether each document was
+    waiting for it when it finished the one before."""
+    log = tmp_path / "bridge.log"
+    monkeypatch.setattr(workers, "BRIDGE", FAKE_BRIDGE)
+    monkeypatch.setenv("FAKE_BRIDGE_LOG", str(log))
+    return log
+
+
+def send_together(
+    worker: workers.BuildWorker, names: list[str], folder: Path, timeout: float
+) -> dict[str, BaseException | None]:
+    """Send a document of each name to ``worker``, each from a thread of its own, in the
+    order given and each while the one before converts; what each raised, if anything.
+    A thread whose document failed restarts the worker, as the build does, and sends
+    another ("0") document."""
+    raised: dict[str, BaseException | None] = {}
+
+    def send(name: str) -> None:
+        try:
+            worker.convert(folder / f"{name}.docx", folder / f"{name}.pdf", OPTIONS, timeout)
+            raised[name] = None
+        except workers.ConverterUnavailable as exc:
+            raised[name] = exc
+            worker.restart()
+            worker.convert(folder / "0.docx", folder / "0.pdf", OPTIONS, timeout)
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(30)
+    return raised
+
+
+def test_the_next_document_is_waiting_when_libreoffice_finishes_one(tmp_path, fake_bridge):
+    from reportgen.convert import ConverterPool
+
+    documents = [tmp_path / f"{seconds}.docx" for seconds in ("0.3", "0.30", "0.300", "0.3000")]
+    with Workers(1, str(FIXTURES / "fake-soffice" / "hang")) as own:
+        # One document a batch, as a build sends them.
+        with ConverterPool(tmp_path / "out", converters=own.start()) as pool:
+            for document in documents:
+                pool.submit([document])
+            assert len(pool.close()) == 4
+    assert fake_bridge.read_text().split() == ["waiting"] * 3
+
+
+def test_a_documents_time_limit_runs_from_when_libreoffice_begins_on_it(tmp_path, fake_bridge):
+    with Workers(1, str(FIXTURES / "fake-soffice" / "hang")) as own:
+        (worker,) = own.start()
+        # Each takes 1.4 s of a 2 s limit; the second waits 1.2 s behind the first.
+        assert send_together(worker, ["1.4", "1.40"], tmp_path, 2) == {"1.4": None, "1.40": None}
+        assert worker.starts == 1
+
+
+def test_a_hang_with_two_documents_in_flight_restarts_libreoffice_once(tmp_path, fake_bridge):
+    with Workers(1, str(FIXTURES / "fake-soffice" / "hang")) as own:
+        (worker,) = own.start()
+        raised = send_together(worker, ["hang", "0.1"], tmp_path, 1)
+        assert "within 1 s" in str(raised["hang"])
+        assert "stopped while converting 0.1.docx" in str(raised["0.1"])
+        assert worker.starts == 2
