@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 # Each command imports the stages it uses when it runs, not here: `reportgen textconv`
 # (run by git for every template in a diff) needs none of the model, `validate` none of the
@@ -580,6 +580,24 @@ COMMANDS = {
     "uses": run_uses,
     "fmt": run_fmt,
 }
+
+
+def run() -> NoReturn:
+    """The ``reportgen`` command and ``python -m reportgen``: :func:`main`, then exit with
+    its code.
+
+    An interrupted run exits at once with 130, its clean-up done. CPython marks a
+    KeyboardInterrupt "unhandled" when it passes through code run by ``exec`` of a string
+    (``dataclasses`` makes methods so while modules import), even once caught, and then
+    ends the process by SIGINT after finalising, whatever exit code it was given: a
+    Ctrl-C or SIGTERM in the build's first half second would end it so, not with 130.
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
