@@ -163,3 +163,19 @@ def test_where_there_are_no_process_groups_as_on_windows_libreoffice_is_still_st
     kill_group(hung)
     assert hung.returncode is not None
     assert time.monotonic() - started < 10
+
+
+def test_an_interrupt_caught_after_passing_through_execd_code_still_exits_130(tmp_path):
+    # As when Ctrl-C lands while dataclasses make methods (by exec) during the imports.
+    (tmp_path / "interrupted_run.py").write_text(
+        "import reportgen.cli as cli\n"
+        "def main():\n"
+        "    try:\n"
+        "        exec('raise KeyboardInterrupt')\n"
+        "    except KeyboardInterrupt:\n"
+        "        return cli.EXIT_INTERRUPTED\n"
+        "cli.main = main\n"
+        "cli.run()\n"
+    )
+    ran = subprocess.run([sys.executable, "-m", "interrupted_run"], cwd=tmp_path, check=False)
+    assert ran.returncode == 130

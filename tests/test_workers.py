@@ -401,12 +401,13 @@ def test_the_next_document_is_waiting_when_libreoffice_finishes_one(tmp_path, fa
     from reportgen.convert import ConverterPool
 
     documents = [tmp_path / f"{seconds}.docx" for seconds in ("0.3", "0.30", "0.300", "0.3000")]
-    with Workers(1, str(FIXTURES / "fake-soffice" / "hang")) as own:
-        # One document a batch, as a build sends them.
-        with ConverterPool(tmp_path / "out", converters=own.start()) as pool:
-            for document in documents:
-                pool.submit([document])
-            assert len(pool.close()) == 4
+    with (
+        Workers(1, str(FIXTURES / "fake-soffice" / "hang")) as own,
+        ConverterPool(tmp_path / "out", converters=own.start()) as pool,
+    ):
+        for document in documents:  # one a batch, as a build sends them
+            pool.submit([document])
+        assert len(pool.close()) == 4
     assert fake_bridge.read_text().split() == ["waiting"] * 3
 
 
