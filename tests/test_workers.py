@@ -72,6 +72,27 @@ def test_a_cold_build_starts_each_workers_libreoffice_once(tmp_path, counted_sof
 
 
 @pytest.mark.libreoffice
+def test_a_build_of_few_documents_starts_one_libreoffice(tmp_path, counted_soffice, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    build(Paths(EXAMPLE_INPUTS, TEMPLATES, tmp_path / "build"))
+    assert starts(counted_soffice) == 1
+
+
+@pytest.mark.libreoffice
+def test_a_build_of_many_documents_starts_one_libreoffice_a_core(
+    tmp_path, counted_soffice, monkeypatch
+):
+    from reportgen import conversion
+
+    monkeypatch.setenv("REPORTGEN_CONVERT", "workers")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(conversion, "SHARED_FROM", 3)  # the example's three documents
+    build(Paths(EXAMPLE_INPUTS, TEMPLATES, tmp_path / "build"))
+    assert starts(counted_soffice) == 2
+
+
+@pytest.mark.libreoffice
 def test_workers_make_the_same_bytes_as_soffice_convert_to(tmp_path, monkeypatch):
     inputs = every_kind_of_output(tmp_path)
     monkeypatch.setenv("REPORTGEN_CONVERT", "workers")

@@ -68,10 +68,19 @@ def build(
             # A cold build converts everything: its LibreOffice starts before the rest of
             # reportgen loads and checks the inputs. Any other build starts it only once it
             # has something to convert.
-            conversion.start_workers()
+            conversion.start_workers(_document_files(paths))
         from .produce import build_outputs
 
         return build_outputs(paths, conversion, started, final, force, into_existing, log, only)
+
+
+def _document_files(paths: Paths) -> int | None:
+    """How many documents the inputs seem to hold before they are read: the YAML files in
+    ``documents/``, one a document (None where there is no such folder)."""
+    folder = paths.inputs / "documents"
+    if not folder.is_dir():
+        return None
+    return sum(1 for p in folder.rglob("*") if p.suffix in (".yaml", ".yml"))
 
 
 def __getattr__(name: str) -> Any:

@@ -226,7 +226,7 @@ def _render_and_convert(
                 continue  # a pack's cover: the pack is finished once assembled
             finish_pdf(pdf, moment, mark=mark if pdf.stem in private else None)
 
-    with convert.pool(staging / ".convert", after_batch=finish) as pool:
+    with convert.pool(staging / ".convert", after_batch=finish, documents=len(stale)) as pool:
         # A resident converter takes one document at a time, each finished as soon as it
         # is converted; a LibreOffice call costs a start, so calls take several.
         size = 1 if pool.converters else _batch_size(len(stale), pool.workers)

@@ -439,8 +439,9 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> list[BuildWorker]:
-        """Start every worker now, without waiting for them; the workers."""
+    def start(self, count: int | None = None) -> list[BuildWorker]:
+        """Start the first ``count`` workers (all, if None) now, those not started yet,
+        without waiting for them; the workers started."""
         if not self.workers:
             self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
             # Locked before it has its name, so no other build ever finds it unlocked.
@@ -451,13 +452,18 @@ class Workers:
                 BuildWorker(self.folder, self.soffice, f"libreoffice-{i + 1}")
                 for i in range(self.count)
             ]
-            try:
-                for worker in self.workers:
+        try:
+            for worker in self.workers[:count]:
+                if not worker.starts:
                     worker.start()
-            except BaseException:
-                self.stop()
-                raise
-        return self.workers
+        except BaseException:
+            self.stop()
+            raise
+        return self.started()
+
+    def started(self) -> list[BuildWorker]:
+        """The workers started so far (each restarted as it needs)."""
+        return [worker for worker in self.workers if worker.starts]
 
     def stop(self) -> None:
         """Stop every worker's LibreOffice and remove their folder (the first one's profile
