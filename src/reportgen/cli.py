@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, NoReturn
 # Each command imports the stages it uses when it runs, not here: `reportgen textconv`
 # (run by git for every template in a diff) needs none of the model, `validate` none of the
 # build, and a no-op build none of what converts, finishes and packs PDFs.
+from .conversion import SHARED_FROM
 from .convert import DEFAULT_TIMEOUT
 from .diagnostics import Diagnostic, PublishedThenInterrupted, PublishError, ReportgenError
 
@@ -95,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive_whole_number,
         default=None,
-        help="LibreOffice processes to run at once (default: one per core)",
+        help="LibreOffice processes to run at once (default: one per core, or one for "
+        f"fewer than {SHARED_FROM} documents)",
     )
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild every output, even those up to date"
