@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from .convert import ConverterUnavailable
 from .processes import kill_group
-from .workers import free_port, uno_python, unoserver_path
+from .workers import free_port, uno_python
 
 # The PDF export filter and its options, as unoserver passes them to LibreOffice
 # (``Name=value``; the same options as the command line's JSON, so the same bytes).
@@ -36,6 +37,14 @@ START_TIMEOUT = 60.0
 
 # What asking a server that is not (or no longer) there raises.
 _UNREACHABLE = (OSError, http.client.HTTPException, xmlrpc.client.Error)
+
+
+def unoserver_path() -> str:
+    """Where the unoserver package is installed, for the server's Python to find it."""
+    spec = importlib.util.find_spec("unoserver")
+    if spec is None or spec.origin is None:
+        raise ConverterUnavailable("unoserver is not installed (pip install unoserver)")
+    return str(Path(spec.origin).resolve().parent.parent)
 
 
 class _Transport(xmlrpc.client.Transport):

@@ -28,7 +28,6 @@ import collections
 import contextlib
 import functools
 import hashlib
-import importlib.util
 import json
 import os
 import queue
@@ -112,14 +111,6 @@ def _imports_uno(python: str) -> bool:
         return False
 
 
-def unoserver_path() -> str:
-    """Where the unoserver package is installed, for the server's Python to find it."""
-    spec = importlib.util.find_spec("unoserver")
-    if spec is None or spec.origin is None:
-        raise ConverterUnavailable("unoserver is not installed (pip install unoserver)")
-    return str(Path(spec.origin).resolve().parent.parent)
-
-
 def profile_seed(soffice: str) -> Path | None:
     """Where a profile this LibreOffice made is kept for its workers to start from, in the
     user's cache folder (one for each installation and version); None where the user has
@@ -187,7 +178,8 @@ class BuildWorker:
         self.starts = 0
         self.failed_starts = 0
         self._broken: str | None = None
-        self._answers: queue.Queue[dict[str, object] | None] = queue.Queue()
+        # The bridge's first word: ready, or why LibreOffice did not start.
+        self._started: queue.Queue[dict[str, object] | None] = queue.Queue()
         self._pending: collections.deque[_Request] = collections.deque()
         self._ready = False
         self._profile: Path | None = None
@@ -224,7 +216,7 @@ class BuildWorker:
             with contextlib.suppress(OSError):
                 shutil.copytree(self.seed, self._profile / "profile", symlinks=True)
                 self._seeded = True
-        self._answers = queue.Queue()
+        self._started = queue.Queue()
         self._pending = collections.deque()
         self._ready = False
         port = free_port()
@@ -252,7 +244,7 @@ class BuildWorker:
         self.starts += 1
         threading.Thread(
             target=_read_answers,
-            args=(self.process.stdout, self._answers, self._pending, self._lock),
+            args=(self.process.stdout, self._started, self._pending, self._lock),
             daemon=True,
         ).start()
 
@@ -305,7 +297,7 @@ class BuildWorker:
         """Wait for LibreOffice to start, as long as a document may take; one that fails
         to start twice running is not started again in this build."""
         try:
-            answer = self._answers.get(timeout=timeout)
+            answer = self._started.get(timeout=timeout)
         except queue.Empty:
             answer = {"failed": f"it did not start within {timeout:g} s and was stopped"}
         if answer is None or "ready" not in answer:
