@@ -91,6 +91,17 @@ def test_the_environment_names_every_package_that_shapes_the_bytes():
     assert said.startswith("reportgen ")
 
 
+def test_a_new_output_revision_changes_every_fingerprint(monkeypatch):
+    before = fingerprint({"title": "Report"}, "settings")
+    environment.cache_clear()
+    monkeypatch.setattr(fingerprints, "OUTPUT_REVISION", fingerprints.OUTPUT_REVISION + 1)
+    try:
+        assert fingerprint({"title": "Report"}, "settings") != before
+    finally:
+        monkeypatch.undo()
+        environment.cache_clear()
+
+
 def test_a_package_upgrade_changes_every_fingerprint(monkeypatch):
     before = fingerprint({"title": "Report"}, "settings")
     upgraded = environment().replace("pikepdf ", "pikepdf 99.0 was ")

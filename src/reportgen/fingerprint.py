@@ -36,14 +36,25 @@ from .view import Function, Record, fields_of, kind_of, text_of
 # timetable.ics) have no fingerprint, so icalendar and holidays need not be here either.
 BYTE_SHAPING_PACKAGES = ("docxtpl", "python-docx", "lxml", "jinja2", "markupsafe", "pikepdf")
 
+# Raised whenever reportgen itself starts writing other bytes from the same inputs and the
+# same software (between releases, its version alone would not tell), so that the next build
+# rebuilds everything instead of keeping outputs written the old way. 2: PDFs saved with
+# object streams.
+OUTPUT_REVISION = 2
+
 
 @functools.cache
 def environment() -> str:
-    """The software every fingerprint covers: reportgen's version, Python's, zlib's (which
-    compresses .docx entries) and each of :data:`BYTE_SHAPING_PACKAGES`' (read from the
-    installed packages' metadata, without importing them)."""
+    """The software every fingerprint covers: reportgen's version and
+    :data:`OUTPUT_REVISION`, Python's version, zlib's (which compresses .docx entries) and
+    each of :data:`BYTE_SHAPING_PACKAGES`' (read from the installed packages' metadata,
+    without importing them)."""
     python = ".".join(map(str, sys.version_info[:3]))
-    parts = [f"reportgen {__version__}", f"python {python}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
+    parts = [
+        f"reportgen {__version__} output revision {OUTPUT_REVISION}",
+        f"python {python}",
+        f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
+    ]
     for package in BYTE_SHAPING_PACKAGES:
         try:
             parts.append(f"{package} {metadata.version(package)}")

