@@ -9,7 +9,9 @@ the same commit are byte-identical.
 *Accessible.* LibreOffice 7.4 maps standard structure types to themselves in the role map
 (``/H1 → /H1``), which PDF/UA checkers read as circular mappings; those entries are dropped.
 The XMP then declares PDF/UA-1 (with the extension schema PDF/A requires for it). Checked
-with veraPDF 1.28: the report, the forms and the pack pass both PDF/A-2b and PDF/UA-1.
+with veraPDF 1.28: the report, the forms and the pack passed both PDF/A-2b and PDF/UA-1,
+before they were saved with object streams; since then ``tests/test_pdfa.py`` runs
+pikepdf's PDF/A validator over every PDF of two builds.
 
 *Marked.* A private edition carries NOT FOR PUBLICATION at the top of every page, laid over
 it as it is finished, so that each PDF is saved once.
