@@ -14,13 +14,12 @@ import shutil
 from pathlib import Path
 
 import pikepdf
+import pikepdf.pdfa as pdfa
 import pytest
 
 from reportgen.build import Paths, build
 
 from conftest import FIXTURES, TEMPLATES
-
-pdfa = pytest.importorskip("pikepdf.pdfa", reason="pikepdf[pdfa] is a development dependency")
 
 pytestmark = pytest.mark.libreoffice
 
