@@ -1,7 +1,7 @@
 """Every PDF a build writes is PDF/A-2b, as pikepdf's PDF/A validator reads it.
 
 The validator approves only what it knows to conform, so a finding may be a false alarm.
-Two are known, and each is shown to be only what it is:
+Two are known to be made of valid files:
 - It does not read XMP extension schemas (ISO 19005-2, 6.6.2.3.2). The one
   :mod:`reportgen.finish` writes declares the PDF/UA identification (``pdfuaid:part``),
   which PDF/UA-1 requires; veraPDF accepts it.
