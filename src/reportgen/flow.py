@@ -190,11 +190,10 @@ _VAL = qn("w:val")
 _BASED_ON = qn("w:basedOn")
 _DEFAULT_PPR = f"{qn('w:pPrDefault')}/{qn('w:pPr')}"
 _DEFAULT_RPR = f"{qn('w:rPrDefault')}/{qn('w:rPr')}"
-_W = {"w": nsmap["w"]}
 # A paragraph's own answers read by XPath, which returns strings, not elements: python-docx
 # makes an object of its own for every element a lookup returns, the most of flow's time.
-_STYLE_OF = etree.XPath("w:pPr/w:pStyle/@w:val", namespaces=_W)
-_NUMBERED = etree.XPath("boolean(w:pPr/w:numPr)", namespaces=_W)
+_STYLE_OF = etree.XPath("w:pPr/w:pStyle/@w:val", namespaces=nsmap)
+_NUMBERED = etree.XPath("boolean(w:pPr/w:numPr)", namespaces=nsmap)
 
 
 @functools.cache
@@ -203,8 +202,8 @@ def _own(child: str, attribute: str) -> tuple[etree.XPath, etree.XPath]:
     properties, then those of its first run that has any."""
     found = f"{child}[1]/@{attribute}"
     return (
-        etree.XPath(f"string(w:pPr/{found})", namespaces=_W),
-        etree.XPath(f"string((w:r/w:rPr)[1]/{found})", namespaces=_W),
+        etree.XPath(f"string(w:pPr/{found})", namespaces=nsmap),
+        etree.XPath(f"string((w:r/w:rPr)[1]/{found})", namespaces=nsmap),
     )
 
 

@@ -83,7 +83,6 @@ class _Template(DocxTemplate):
 
 _ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 _ENVIRONMENT = environment(autoescape=True)
-_W = {"w": nsmap["w"]}
 # What docxtpl's resolve_listing rewrites, and all it rewrites.
 _LISTING = ("\t", "\a", "\n", "\f")
 
@@ -194,7 +193,7 @@ def restart_numbered_lists(document: Any) -> None:
 def _styled_paragraphs(count: int) -> etree.XPath:
     """A query for the paragraphs of any of ``count`` styles, named $s0, $s1…"""
     test = " or ".join(f"w:pPr/w:pStyle/@w:val = $s{i}" for i in range(count))
-    return etree.XPath(f".//w:p[{test}]", namespaces=_W)
+    return etree.XPath(f".//w:p[{test}]", namespaces=nsmap)
 
 
 def _numbering_part(document: Any) -> Any:
