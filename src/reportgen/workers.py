@@ -265,10 +265,11 @@ class BuildWorker:
         line = json.dumps(
             {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": options}
         )
+        stopped = f"LibreOffice stopped before converting {docx.name}"
         with self._lock:
             process = self.process
             if process is None or process.stdin is None or self.starts != start:
-                raise self._failed(start, f"LibreOffice stopped before converting {docx.name}")
+                raise self._failed(start, stopped)
             self._pending.append(request)
             if len(self._pending) == 1:
                 request.since = time.monotonic()
@@ -276,9 +277,7 @@ class BuildWorker:
                 process.stdin.write((line + "\n").encode("utf-8"))
                 process.stdin.flush()
             except OSError:
-                raise self._failed(
-                    start, f"LibreOffice stopped before converting {docx.name}"
-                ) from None
+                raise self._failed(start, stopped) from None
         while not request.done.wait(_left(request, timeout)):
             if request.since is not None and time.monotonic() - request.since >= timeout:
                 raise self._failed(
